@@ -1,0 +1,6 @@
+namespace HaAgent.Simulator;
+
+internal static class Program
+{
+    private static int Main() => 0;
+}

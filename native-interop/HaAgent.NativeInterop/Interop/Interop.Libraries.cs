@@ -1,0 +1,13 @@
+namespace HaAgent.NativeInterop;
+
+internal static partial class Interop
+{
+    /// <summary>The only native libraries HaAgent loads; sonames pin the ABI we were built against.</summary>
+    internal static class Libraries
+    {
+        internal const string Libvirt = "libvirt.so.0";
+        internal const string Rados = "librados.so.2";
+        internal const string Iscsi = "libiscsi.so.7";
+        internal const string Libc = "libc";
+    }
+}
