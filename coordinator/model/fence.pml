@@ -13,6 +13,10 @@
  *   -DUNFENCE_WITHOUT_KILL    the agent unfences on the coordinator's word alone, without stopping a local
  *                             copy of v first
  *   -DUNGUARDED_ORDERS        a leader sends orders without first checking its epoch in the coordination store
+ * Two probes show the 0 errors are not vacuous: each asserts that a step of the protocol never happens, and SPIN
+ * must find a trail where it does.
+ *   -DPROBE_FAILOVER          h2's copy of v never writes (the failover completes in some run)
+ *   -DPROBE_RETURN            h1 is never unfenced (the return path completes in some run)
  * -DMAXE=n sets how many coordinator leaders (epochs 1..n) the run may elect; 2 by default, 3 at most.
  */
 
@@ -149,6 +153,9 @@ inline h1_handle(m, e)
         if
         :: m == RESTART -> running[H1] = true
         :: m == UNFENCE ->
+#ifdef PROBE_RETURN
+            assert(!fenced[H1]);
+#endif
 #ifndef UNFENCE_WITHOUT_KILL
             running[H1] = false;    /* a copy started by a late order dies before h1 may write again */
 #endif
@@ -175,7 +182,7 @@ inline h2_handle(m, e)
     fi
 }
 
-active proctype Host1()
+proctype Host1()
 {
     mtype m;
     byte e;
@@ -203,7 +210,7 @@ end:
     od
 }
 
-active proctype Host2()
+proctype Host2()
 {
     mtype m;
     byte e;
@@ -221,19 +228,31 @@ end:
 }
 
 /* A write from a running copy lands unless its host is fenced; when one lands, the other copy must not be able to. */
-active proctype Storage()
+proctype Storage()
 {
 end:
     do
     :: d_step { running[H1] && !fenced[H1] -> assert(!two_writers) }
-    :: d_step { running[H2] && !fenced[H2] -> assert(!two_writers) }
+    :: d_step {
+           running[H2] && !fenced[H2] ->
+           assert(!two_writers);
+#ifdef PROBE_FAILOVER
+           assert(false);
+#endif
+       }
     od
 }
 
 /* Leader election: each failover bumps the epoch; the old leader is not stopped. */
 init
 {
-    atomic { running[H1] = true; run Coordinator(1) };
+    atomic {
+        running[H1] = true;    /* v starts out running on h1, nobody fenced, leader 1 in charge */
+        run Storage();
+        run Host1();
+        run Host2();
+        run Coordinator(1)
+    };
     do
     :: epoch < MAXE -> atomic { epoch++; run Coordinator(epoch) }
     :: else -> break
