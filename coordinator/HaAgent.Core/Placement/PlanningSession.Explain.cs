@@ -61,9 +61,9 @@ internal sealed partial class PlanningSession
         }
     }
 
-    private string Explain(int[] unit, int best, int runnerUp, List<string> softBroken)
+    private string Explain(int[] unit, List<string> softBroken)
     {
-        var h = _feasible[best];
+        var h = _best.Host;
         var why = new StringBuilder();
         if (unit.Length > 1)
         {
@@ -80,25 +80,25 @@ internal sealed partial class PlanningSession
             why.Append("pinned to a host set that includes it; ");
         }
 
-        if (runnerUp < 0)
+        if (_runnerUp.Host < 0)
         {
             why.Append("the only host that meets every hard constraint");
         }
         else
         {
-            var other = _feasible[runnerUp];
+            var other = _runnerUp.Host;
             var otherId = _hosts[other].Spec.Id;
-            if (_feasibleSoft[best] != _feasibleSoft[runnerUp])
+            if (_best.SoftBroken != _runnerUp.SoftBroken)
             {
                 var keptHere = SoftRulesBrokenOn(other);
                 keptHere.RemoveAll(softBroken.Contains);
                 why.Append(CultureInfo.InvariantCulture,
-                    $"keeps soft rules the next-best host {otherId} would break ({(keptHere.Count > 0 ? string.Join(", ", keptHere) : "affinity")}): {_feasibleSoft[best]} broken here vs {_feasibleSoft[runnerUp]} there");
+                    $"keeps soft rules the next-best host {otherId} would break ({(keptHere.Count > 0 ? string.Join(", ", keptHere) : "affinity")}): {_best.SoftBroken} broken here vs {_runnerUp.SoftBroken} there");
             }
-            else if (_feasibleSpread[best] != _feasibleSpread[runnerUp])
+            else if (_best.Spread != _runnerUp.Spread)
             {
                 why.Append(CultureInfo.InvariantCulture,
-                    $"spread: fewest members of spread rule {SpreadRuleNames()} in its domain ({_feasibleSpread[best]} vs {_feasibleSpread[runnerUp]} on next-best host {otherId})");
+                    $"spread: fewest members of spread rule {SpreadRuleNames()} in its domain ({_best.Spread} vs {_runnerUp.Spread} on next-best host {otherId})");
             }
             else if (_freeMemory[h] != _freeMemory[other])
             {

@@ -5,15 +5,20 @@ namespace HaAgent.Core.Placement;
 /// <summary>
 /// The host scan: every eligible host is checked against the unit's hard constraints in a fixed order (start limit,
 /// memory, cpu, pinning, affinity, anti-affinity, spread) and counted under the first it fails; the survivors are
-/// scored (soft rules broken, spread members, free memory, host id). O(eligible hosts) per unit with array reads
-/// only: no allocation, no LINQ, no dictionary lookups.
+/// scored (soft rules broken, spread members, free memory, host id) and the best two kept as the scan goes.
+/// O(eligible hosts) per unit with array reads only: no allocation, no LINQ, no dictionary lookups.
 /// </summary>
 internal sealed partial class PlanningSession
 {
+    // Hosts that passed every hard check, kept only when a hard spread rule needs a second pass.
     private int[] _feasible = [];
     private int[] _feasibleSoft = [];
     private long[] _feasibleSpread = [];
     private int _feasibleCount;
+
+    // The winner and the runner-up (−1 when fewer than two hosts are feasible), with their scores.
+    private Candidate _best;
+    private Candidate _runnerUp;
 
     private void PlaceUnit(int[] unit)
     {
@@ -23,43 +28,116 @@ internal sealed partial class PlanningSession
             ReportConflict(unit);
             return;
         }
-        ScanHosts(unit.Length);
-        FilterHardSpread();
-        if (_feasibleCount == 0)
+        _best = Candidate.None;
+        _runnerUp = Candidate.None;
+        _feasibleCount = 0;
+        if (_unitRules.Count == 0)
+        {
+            ScanWithoutRules(unit.Length);
+        }
+        else
+        {
+            ScanWithRules(unit.Length);
+            FilterHardSpread();
+        }
+        if (_best.Host < 0)
         {
             ReportUnplaceable(unit);
             return;
         }
-        var (best, runnerUp) = ChooseBest();
-        Commit(unit, best, runnerUp);
+        Commit(unit);
     }
 
-    private void ScanHosts(int unitSize)
+    /// <summary>
+    /// Most VMs name no rule: then only the start limit, memory and cpu decide, and the best host is the one with
+    /// the most free memory. One tight pass over struct-of-arrays, locals only.
+    /// </summary>
+    private void ScanWithoutRules(int unitSize)
     {
-        var count = 0;
         var eligible = _eligible;
+        var starts = _starts;
+        var freeMemory = _freeMemory;
+        var freeCpus = _freeCpus;
         var startsCeiling = _maxStarts - unitSize;
-        var hostMarks = _hardPinRules + _softPinRules + _hardAffRules + _softAffRules > 0;
-        var rejects = _rejects;
+        var needMemory = _needMemory;
+        var needCpus = _needCpus;
+        int startLimited = 0, noMemory = 0, noCpu = 0, feasible = 0;
+        int best = -1, runnerUp = -1;
+        long bestFree = long.MinValue, runnerUpFree = long.MinValue;
         for (var i = 0; i < eligible.Length; i++)
         {
             var h = eligible[i];
-            if (_starts[h] > startsCeiling)
+            var free = freeMemory[h];
+            if (starts[h] > startsCeiling)
+            {
+                startLimited++;
+            }
+            else if (free < needMemory)
+            {
+                noMemory++;
+            }
+            else if (freeCpus[h] < needCpus)
+            {
+                noCpu++;
+            }
+            else
+            {
+                feasible++;
+                // Hosts come in id order, so strict comparisons leave ties to the lower id.
+                if (free > bestFree)
+                {
+                    runnerUp = best;
+                    runnerUpFree = bestFree;
+                    best = h;
+                    bestFree = free;
+                }
+                else if (free > runnerUpFree)
+                {
+                    runnerUp = h;
+                    runnerUpFree = free;
+                }
+            }
+        }
+        _rejects[CodeStartLimit] = startLimited;
+        _rejects[CodeMemory] = noMemory;
+        _rejects[CodeCpu] = noCpu;
+        _feasibleCount = feasible;
+        _best = new Candidate(best, 0, 0);
+        _runnerUp = new Candidate(runnerUp, 0, 0);
+    }
+
+    private void ScanWithRules(int unitSize)
+    {
+        var eligible = _eligible;
+        var starts = _starts;
+        var freeMemory = _freeMemory;
+        var freeCpus = _freeCpus;
+        var hostStamp = _hostStamp;
+        var rejects = _rejects;
+        var stamp = _stamp;
+        var startsCeiling = _maxStarts - unitSize;
+        var hostMarks = _hardPinRules + _softPinRules + _hardAffRules + _softAffRules > 0;
+        var keepFeasible = _hardSpreadSlots.Count > 0;
+        var count = 0;
+        for (var i = 0; i < eligible.Length; i++)
+        {
+            var h = eligible[i];
+            if (starts[h] > startsCeiling)
             {
                 rejects[CodeStartLimit]++;
                 continue;
             }
-            if (_freeMemory[h] < _needMemory)
+            if (freeMemory[h] < _needMemory)
             {
                 rejects[CodeMemory]++;
                 continue;
             }
-            if (_freeCpus[h] < _needCpus)
+            if (freeCpus[h] < _needCpus)
             {
                 rejects[CodeCpu]++;
                 continue;
             }
-            var touched = hostMarks && _hostStamp[h] == _stamp;
+            var touched = hostMarks && hostStamp[h] == stamp;
             if (_hardPinRules > 0 && (!touched || _hardPinCount[h] < _hardPinRules))
             {
                 rejects[FirstRuleCode + MissingSlot(_hardPinRequired, touched ? _hardPinMask[h] : 0, RuleKind.Pinning)]++;
@@ -77,12 +155,52 @@ internal sealed partial class PlanningSession
                 continue;
             }
 
-            _feasible[count] = h;
-            _feasibleSoft[count] = SoftBrokenCount(h, touched);
-            _feasibleSpread[count] = SpreadScore(h);
+            var soft = SoftBrokenCount(h, touched);
+            var spread = SpreadScore(h);
+            if (keepFeasible)
+            {
+                _feasible[count] = h;
+                _feasibleSoft[count] = soft;
+                _feasibleSpread[count] = spread;
+            }
+            else
+            {
+                Consider(new Candidate(h, soft, spread));
+            }
             count++;
         }
         _feasibleCount = count;
+    }
+
+    private void Consider(Candidate candidate)
+    {
+        if (_best.Host < 0 || Better(candidate, _best))
+        {
+            _runnerUp = _best;
+            _best = candidate;
+        }
+        else if (_runnerUp.Host < 0 || Better(candidate, _runnerUp))
+        {
+            _runnerUp = candidate;
+        }
+    }
+
+    /// <summary>Fewer soft rules broken, then fewer spread members, then more free memory, then lower host id.</summary>
+    private bool Better(Candidate a, Candidate b)
+    {
+        if (a.SoftBroken != b.SoftBroken)
+        {
+            return a.SoftBroken < b.SoftBroken;
+        }
+        if (a.Spread != b.Spread)
+        {
+            return a.Spread < b.Spread;
+        }
+        if (_freeMemory[a.Host] != _freeMemory[b.Host])
+        {
+            return _freeMemory[a.Host] > _freeMemory[b.Host];
+        }
+        return a.Host < b.Host;
     }
 
     private int HardAntiAffinitySlot(int h)
@@ -199,58 +317,17 @@ internal sealed partial class PlanningSession
                 _rejects[FirstRuleCode + fullerBy]++;
                 continue;
             }
-            _feasible[kept] = h;
-            _feasibleSoft[kept] = _feasibleSoft[j];
-            _feasibleSpread[kept] = _feasibleSpread[j];
+            Consider(new Candidate(h, _feasibleSoft[j], _feasibleSpread[j]));
             kept++;
         }
         _feasibleCount = kept;
     }
 
-    /// <summary>Best and runner-up feasible positions (runner-up −1 when only one host is feasible).</summary>
-    private (int Best, int RunnerUp) ChooseBest()
+    private void Commit(int[] unit)
     {
-        var best = -1;
-        var runnerUp = -1;
-        for (var j = 0; j < _feasibleCount; j++)
-        {
-            if (best < 0 || Better(j, best))
-            {
-                runnerUp = best;
-                best = j;
-            }
-            else if (runnerUp < 0 || Better(j, runnerUp))
-            {
-                runnerUp = j;
-            }
-        }
-        return (best, runnerUp);
-    }
-
-    private bool Better(int a, int b)
-    {
-        if (_feasibleSoft[a] != _feasibleSoft[b])
-        {
-            return _feasibleSoft[a] < _feasibleSoft[b];
-        }
-        if (_feasibleSpread[a] != _feasibleSpread[b])
-        {
-            return _feasibleSpread[a] < _feasibleSpread[b];
-        }
-        var ha = _feasible[a];
-        var hb = _feasible[b];
-        if (_freeMemory[ha] != _freeMemory[hb])
-        {
-            return _freeMemory[ha] > _freeMemory[hb];
-        }
-        return ha < hb;
-    }
-
-    private void Commit(int[] unit, int best, int runnerUp)
-    {
-        var h = _feasible[best];
+        var h = _best.Host;
         var softBroken = SoftRulesBrokenOn(h);
-        var why = Explain(unit, best, runnerUp, softBroken);
+        var why = Explain(unit, softBroken);
         var rejected = RejectedHosts();
         foreach (var e in unit)
         {
