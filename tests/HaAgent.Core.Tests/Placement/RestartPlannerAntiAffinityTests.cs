@@ -112,4 +112,35 @@ public sealed class RestartPlannerAntiAffinityTests
         Assert.Equal(["web-apart"], decision.SoftRulesBroken);
         Assert.Contains("soft rules broken: web-apart", decision.Why);
     }
+
+    [Fact]
+    public void Plan_AntiAffinityMemberOnAnIneligibleHost_StillCounts()
+    {
+        // A suspect host is not yet fenced: its VMs may still run, so their domain stays off limits.
+        var plan = new ClusterBuilder()
+            .Host("a1", rack: "ra", eligible: false, ineligibleReason: "suspect").Running("db1", "a1")
+            .Host("a2", rack: "ra", memoryMiB: 1 << 20)
+            .Host("b1", rack: "rb")
+            .ToPlace("db2")
+            .Rule(new AntiAffinityRule("db-apart", RuleStrength.Hard, ["db1", "db2"], FailureDomainLevel.Rack))
+            .Plan();
+
+        Assert.Equal("b1", plan.HostOf("db2"));
+    }
+
+    [Fact]
+    public void Plan_SoftAntiAffinityInsideAHardAffinityGroup_ReportedAsBroken()
+    {
+        var plan = new ClusterBuilder()
+            .Host("h1")
+            .Host("h2")
+            .ToPlace("a")
+            .ToPlace("b")
+            .Rule(new AffinityRule("together", RuleStrength.Hard, ["a", "b"]))
+            .Rule(new AntiAffinityRule("rather-apart", RuleStrength.Soft, ["a", "b"], FailureDomainLevel.Host))
+            .Plan();
+
+        Assert.Equal(plan.HostOf("a"), plan.HostOf("b"));
+        Assert.Equal(["rather-apart"], plan.Decision("b").SoftRulesBroken);
+    }
 }

@@ -81,4 +81,19 @@ public sealed class RestartPlannerExplanationTests
 
         Assert.Equal("no feasible host among 3: no capacity: memory (2), not eligible: dead (1)", plan.Unplaced("vm").Reason);
     }
+
+    [Fact]
+    public void Why_HardAffinityWithRunningCoMember_SaysItFollowsTheCoMembers()
+    {
+        var plan = new ClusterBuilder()
+            .Host("h1").Running("db", "h1")
+            .Host("h2")
+            .ToPlace("app")
+            .Rule(new AffinityRule("app-with-db", RuleStrength.Hard, ["app", "db"]))
+            .Plan();
+
+        var why = plan.Decision("app").Why;
+        Assert.StartsWith("hard affinity keeps it with co-members already on this host", why);
+        Assert.Contains("1 of 2 hosts feasible", why);
+    }
 }
