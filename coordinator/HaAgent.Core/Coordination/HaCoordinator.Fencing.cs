@@ -1,4 +1,4 @@
-using HaAgent.Core.Environment;
+using HaAgent.Core.Env;
 using HaAgent.Core.Model;
 using HaAgent.Core.Observations;
 
@@ -26,7 +26,7 @@ public sealed partial class HaCoordinator
         host.BackDuringFenceAudited = false;
         var verdictEvidence = $"{StateNames.Name(host.State)}: {Evidence(host, now)}";
         host.Fence = new FenceRound(host.State, verdictEvidence, targets);
-        ChangeState(host, HostState.Fencing, now, verdictEvidence);
+        ChangeState(host, HostState.Fencing, now, $"{targets.Count} fence target(s) for its VMs' volumes");
         IssueFenceAttempt(host, now);
     }
 
@@ -196,7 +196,7 @@ public sealed partial class HaCoordinator
         var evidence = $"{result.FenceId} via {result.ExecutorHostId}: {string.Join("; ", result.Evidence)}";
         Audit(now, AuditKind.FenceVerified, host.Subject, "fence verified: it can no longer write its volumes", evidence);
         host.Fence = null;
-        ChangeState(host, HostState.Fenced, now, evidence);
+        ChangeState(host, HostState.Fenced, now, $"{result.FenceId} verified");
         ReleaseHostVms(host, $"host {host.Id} fenced ({evidence})", now);
     }
 

@@ -1,4 +1,4 @@
-using HaAgent.Core.Environment;
+using HaAgent.Core.Env;
 using HaAgent.Core.Model;
 
 namespace HaAgent.Core.Coordination;

@@ -1,6 +1,6 @@
 using HaAgent.Core.Observations;
 
-namespace HaAgent.Core.Environment;
+namespace HaAgent.Core.Env;
 
 /// <summary>
 /// Everything the decision core does to or learns from the world goes through here, so the daemon and the simulator

@@ -1,4 +1,4 @@
-namespace HaAgent.Core.Environment;
+namespace HaAgent.Core.Env;
 
 /// <summary>
 /// One host's record on shared storage. A host that can still write storage keeps advancing <see cref="Sequence"/>;

@@ -1,4 +1,4 @@
-namespace HaAgent.Core.Environment;
+namespace HaAgent.Core.Env;
 
 /// <summary>One thing a fence must cut: a Ceph blocklist or an iSCSI reservation preempt.</summary>
 public abstract record FenceTarget;

@@ -1,4 +1,4 @@
-namespace HaAgent.Core.Environment;
+namespace HaAgent.Core.Env;
 
 /// <summary>What an audit record is about. Stable names: operators grep for them.</summary>
 public enum AuditKind

@@ -1,4 +1,4 @@
-namespace HaAgent.Core.Environment;
+namespace HaAgent.Core.Env;
 
 /// <summary>One decision and the evidence it rested on.</summary>
 /// <param name="Subject">The host or VM the decision is about ("host h2", "vm web1", "cluster").</param>

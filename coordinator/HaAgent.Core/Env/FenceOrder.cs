@@ -1,4 +1,4 @@
-namespace HaAgent.Core.Environment;
+namespace HaAgent.Core.Env;
 
 /// <summary>An order to a healthy peer's agent to cut the victim off its volumes.</summary>
 /// <param name="FenceId">Names this attempt; a result for another attempt is superseded.</param>

@@ -1,4 +1,4 @@
-namespace HaAgent.Core.Environment;
+namespace HaAgent.Core.Env;
 
 /// <summary>PREEMPT AND ABORT the victim's registration key on one LUN, issued by a peer registered on that LUN.</summary>
 public sealed record IscsiPreemptTarget(string Target, int Lun, string VictimKey) : FenceTarget
