@@ -142,8 +142,11 @@ public sealed partial class HaCoordinator
 
     private void FenceAttemptFailed(HostRecord host, string failure, DateTimeOffset now)
     {
-        host.Fence!.Failures.Add(failure);
-        Audit(now, AuditKind.FenceAttemptFailed, host.Subject, "fence attempt failed; trying another peer", failure);
+        var round = host.Fence!;
+        round.Failures.Add(failure);
+        Audit(now, AuditKind.FenceAttemptFailed, host.Subject,
+            round.Attempts < _options.MaxFenceAttemptsPerRound ? "fence attempt failed; trying another peer" : "fence attempt failed; no attempt left in this round",
+            failure);
         IssueFenceAttempt(host, now);
     }
 
@@ -161,7 +164,7 @@ public sealed partial class HaCoordinator
         }
         ChangeState(host, HostState.FenceFailed, now, string.Join("; ", round.Failures));
         Audit(now, AuditKind.CannotFence, host.Subject,
-            $"CANNOT FENCE {host.Id}: its VMs [{string.Join(',', down)}] stay down, NOT restarted; next round in {Seconds(_options.FenceRoundBackoff)}",
+            $"CANNOT FENCE {host.Id}: its VMs [{string.Join(',', down)}] are NOT restarted anywhere until it is fenced or heard again; next round in {Seconds(_options.FenceRoundBackoff)}",
             $"{round.Attempts} attempt(s): {string.Join("; ", round.Failures)}");
     }
 

@@ -151,7 +151,8 @@ public sealed partial class HaCoordinator
                 $"agent {result.HostId}: {result.Error ?? "failed"}");
             return;
         }
-        Audit(now, AuditKind.VmStopped, vm.Subject, $"stopped on {result.HostId}", $"agent {result.HostId} stopped it");
+        var copy = vm.HostId == result.HostId ? "" : "stale copy ";
+        Audit(now, AuditKind.VmStopped, vm.Subject, $"{copy}stopped on {result.HostId}", $"agent {result.HostId} stopped it");
         if (vm.State == VmState.Stopping && vm.HostId == result.HostId)
         {
             Release(vm, $"agent {result.HostId} stopped it (maintenance drain)", now);

@@ -60,7 +60,7 @@ public sealed partial class HaCoordinator
         host.UnfenceIssuedAt = now;
         var targets = host.FencedTargets!.ToArray();
         Audit(now, AuditKind.UnfenceOrdered, host.Subject,
-            $"unfence {host.UnfenceId} ordered (token {_epoch}): {string.Join("; ", targets.Select(t => t.ToString()))}",
+            $"unfence {host.UnfenceId} ordered (token {_epoch}), lifting: {string.Join("; ", targets.Select(t => t.ToString()))}",
             $"agent {host.Id} reports no leftover VM");
         _env.OrderUnfence(new UnfenceOrder(host.UnfenceId, _epoch, host.Id, targets));
     }

@@ -96,7 +96,7 @@ public sealed partial class HaCoordinator
                 ProgressFence(host, now);
                 break;
             case HostState.FenceFailed:
-                if (networkFresh)
+                if (HeardSince(host, host.StateSince, networkFresh))
                 {
                     // Its VMs were never released, so they stay; only a possibly half-applied fence must be lifted.
                     BeginReturn(host, now);
@@ -111,16 +111,17 @@ public sealed partial class HaCoordinator
                 break;
             case HostState.Fenced:
             case HostState.SelfFenced:
-                if (networkFresh)
+                if (HeardSince(host, host.StateSince, networkFresh))
                 {
+                    host.ReturnedFrom = host.State;
                     BeginReturn(host, now);
                 }
                 break;
             case HostState.Returning:
                 if (!networkFresh)
                 {
-                    // Still fenced (nothing was lifted yet): it simply stays fenced.
-                    ChangeState(host, HostState.Fenced, now, Evidence(host, now));
+                    // Nothing was lifted yet: it simply goes back to being fenced.
+                    ChangeState(host, host.ReturnedFrom, now, Evidence(host, now));
                     break;
                 }
                 ProgressReturn(host, now);
@@ -138,6 +139,10 @@ public sealed partial class HaCoordinator
                 break;
         }
     }
+
+    /// <summary>A heartbeat sent after <paramref name="since"/>: one from before the fence proves nothing about now.</summary>
+    private static bool HeardSince(HostRecord host, DateTimeOffset since, bool networkFresh) =>
+        networkFresh && host.LastNetworkHeartbeat > since;
 
     private void CheckStorageWhileAlive(HostRecord host, bool storageAdvancing, DateTimeOffset now)
     {

@@ -43,6 +43,9 @@ internal sealed class HostRecord(HostSpec spec, HostFenceIdentity identity)
 
     public DateTimeOffset NextFenceRoundAt { get; set; }
 
+    /// <summary>Fenced or SelfFenced: where a returning host goes back to if it falls silent before it is unfenced.</summary>
+    public HostState ReturnedFrom { get; set; } = HostState.Fenced;
+
     public string? UnfenceId { get; set; }
     public DateTimeOffset UnfenceIssuedAt { get; set; }
 

@@ -9,5 +9,5 @@ public sealed record CephBlocklistEvidence(long BlocklistEpoch, long ObservedOsd
     : FenceEvidence
 {
     public override string ToString() =>
-        $"osdmap {ObservedOsdmapEpoch} >= blocklist epoch {BlocklistEpoch} lists {string.Join(',', BlocklistedAddresses)}";
+        $"osdmap {ObservedOsdmapEpoch} seen, blocklist entry at epoch {BlocklistEpoch}, lists [{string.Join(',', BlocklistedAddresses)}]";
 }

@@ -10,7 +10,7 @@ internal static class CmdlistParser
 {
     public const string Usage =
         "crash HOSTS | restore HOSTS | partition HOSTS [network|storage] | cut-storage HOSTS | self-fence HOST | "
-        + "fence-fails|fence-hangs|fence-unproven|start-fails HOST [once|always|N] | maintenance HOST | maintenance-end HOST | "
+        + "fence-fails|fence-hangs|fence-unproven|start-fails HOST [once|always|never|N] | maintenance HOST | maintenance-end HOST | "
         + "observer-cut HOSTS | observer-restore [HOSTS] | coordinator-epoch N | end";
 
     public static List<SimCommand> Parse(string path, string displayName, SimCluster cluster)
@@ -70,7 +70,7 @@ internal static class CmdlistParser
     {
         if (args.Length < 1 || args.Length > 1 + allowExtra)
         {
-            throw line.Error(allowExtra > 0 ? $"expected '{verb} HOST [once|always|N]'" : $"expected '{verb} HOST'");
+            throw line.Error(allowExtra > 0 ? $"expected '{verb} HOST [once|always|never|N]'" : $"expected '{verb} HOST'");
         }
         return Hosts(line, args[..1], cluster, required: true);
     }
@@ -78,8 +78,9 @@ internal static class CmdlistParser
     private static long Times(ScenarioLine line, string[] args) =>
         args.Length < 2 || args[1] == "once" ? 1
         : args[1] == "always" ? -1
+        : args[1] == "never" ? 0
         : long.TryParse(args[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n
-        : throw line.Error($"expected once, always or a positive count, got '{args[1]}'");
+        : throw line.Error($"expected once, always, never or a positive count, got '{args[1]}'");
 
     private static long Epoch(ScenarioLine line, string[] args) =>
         args.Length == 1 && long.TryParse(args[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0

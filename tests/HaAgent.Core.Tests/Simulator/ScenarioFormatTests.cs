@@ -18,7 +18,7 @@ public sealed class ScenarioFormatTests
     [InlineData(GoodCluster, "10s explode h1\n", "bad/cmdlist:1: unknown command 'explode'")]
     [InlineData(GoodCluster, "10s crash h7\n", "bad/cmdlist:1: host 'h7' is not declared in cluster")]
     [InlineData(GoodCluster, "10x crash h1\n", "bad/cmdlist:1: expected a time like 10s, 1500ms or 2m, got '10x'")]
-    [InlineData(GoodCluster, "fence-fails h1 sometimes\n", "bad/cmdlist:1: expected once, always or a positive count, got 'sometimes'")]
+    [InlineData(GoodCluster, "fence-fails h1 sometimes\n", "bad/cmdlist:1: expected once, always, never or a positive count, got 'sometimes'")]
     public void Run_MalformedFile_ErrorNamesFileLineAndExpectation(string cluster, string cmdlist, string message)
     {
         using var temp = new TempDirectory("scenario");
