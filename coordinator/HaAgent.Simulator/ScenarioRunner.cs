@@ -29,6 +29,16 @@ internal static class ScenarioRunner
         return world;
     }
 
+    /// <summary>Plays a scenario given as text (property tests generate them).</summary>
+    public static SimWorld RunText(string name, string cluster, string cmdlist, IPlacementPlanner? planner = null)
+    {
+        var parsed = ClusterFileParser.Parse(ScenarioLine.FromText(cluster, $"{name}/cluster"), $"{name}/cluster");
+        var commands = CmdlistParser.Parse(ScenarioLine.FromText(cmdlist, $"{name}/cmdlist"), parsed);
+        var world = new SimWorld(parsed, planner ?? new FirstFitPlanner());
+        world.Run(commands);
+        return world;
+    }
+
     /// <summary>The log as written to <c>log.expect</c>: the README sentence as a comment, then the timeline.</summary>
     public static string Render(string folder, SimWorld world)
     {

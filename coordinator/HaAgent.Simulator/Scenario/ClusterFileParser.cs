@@ -19,12 +19,14 @@ internal static class ClusterFileParser
     private static readonly string[] VmKeys = ["host", "cpus", "mem", "prio", "group", "vol"];
     private static readonly string[] RuleKeys = ["level", "vms", "hosts"];
 
-    public static SimCluster Parse(string path, string displayName)
+    public static SimCluster Parse(string path, string displayName) => Parse(ScenarioLine.Read(path, displayName), displayName);
+
+    public static SimCluster Parse(IEnumerable<ScenarioLine> lines, string displayName)
     {
         var cluster = new SimCluster();
         var hostIds = new HashSet<string>(StringComparer.Ordinal);
         var vmIds = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var line in ScenarioLine.Read(path, displayName))
+        foreach (var line in lines)
         {
             switch (line.Words[0])
             {

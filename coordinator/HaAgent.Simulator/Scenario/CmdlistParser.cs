@@ -13,11 +13,14 @@ internal static class CmdlistParser
         + "fence-fails|fence-hangs|fence-unproven|start-fails HOST [once|always|never|N] | maintenance HOST | maintenance-end HOST | "
         + "observer-cut HOSTS | observer-restore [HOSTS] | coordinator-epoch N | end";
 
-    public static List<SimCommand> Parse(string path, string displayName, SimCluster cluster)
+    public static List<SimCommand> Parse(string path, string displayName, SimCluster cluster) =>
+        Parse(ScenarioLine.Read(path, displayName), cluster);
+
+    public static List<SimCommand> Parse(IEnumerable<ScenarioLine> lines, SimCluster cluster)
     {
         var commands = new List<SimCommand>();
         var time = TimeSpan.Zero;
-        foreach (var line in ScenarioLine.Read(path, displayName))
+        foreach (var line in lines)
         {
             var words = line.Words;
             var i = 0;

@@ -28,6 +28,7 @@ internal sealed partial class SimWorld : IHaEnvironment
     private readonly SortedDictionary<string, SortedSet<string>> _lunKeys = new(StringComparer.Ordinal);
     private readonly PriorityQueue<Action, (TimeSpan Due, long Seq)> _pending = new();
     private readonly List<string> _log = [];
+    private readonly HashSet<string> _doubleWriters = new(StringComparer.Ordinal);
     private readonly HaCoordinator _coordinator;
     private long _osdmapEpoch = 100;
     private long _actionSeq;
@@ -99,6 +100,7 @@ internal sealed partial class SimWorld : IHaEnvironment
             }
             Heartbeats();
             _coordinator.DoOneIteration();
+            CheckWritableCopies();
         }
         WriteSummary();
     }
@@ -123,6 +125,28 @@ internal sealed partial class SimWorld : IHaEnvironment
             }
         }
         return vm.Volumes.Count == 0;
+    }
+
+    /// <summary>Two copies of one VM that can both write its volumes is the corruption HA must never cause.</summary>
+    private void CheckWritableCopies()
+    {
+        foreach (var vm in _cluster.Vms)
+        {
+            var writers = 0;
+            foreach (var host in _hosts)
+            {
+                if (host.RunningVms.Contains(vm.Id) && CanWrite(host, vm))
+                {
+                    writers++;
+                }
+            }
+            if (writers > 1 && _doubleWriters.Add(vm.Id))
+            {
+                var violation = $"{vm.Id} runs on {writers} hosts that can all write its volumes";
+                Violations.Add(violation);
+                Write($"   !!! INVARIANT BROKEN: {violation}");
+            }
+        }
     }
 
     private bool HeartbeatFenced(SimHost host) =>
