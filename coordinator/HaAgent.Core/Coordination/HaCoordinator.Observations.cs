@@ -1,0 +1,208 @@
+using HaAgent.Core.Env;
+using HaAgent.Core.Model;
+using HaAgent.Core.Observations;
+
+namespace HaAgent.Core.Coordination;
+
+public sealed partial class HaCoordinator
+{
+    private void Consume(Observation observation, DateTimeOffset now)
+    {
+        switch (observation)
+        {
+            case NetworkHeartbeat heartbeat:
+                OnNetworkHeartbeat(heartbeat);
+                break;
+            case VmReport report:
+                OnVmReport(report, now);
+                break;
+            case FenceResult result:
+                OnFenceResult(result, now);
+                break;
+            case UnfenceResult result:
+                OnUnfenceResult(result, now);
+                break;
+            case VmStartResult result:
+                OnStartResult(result, now);
+                break;
+            case VmStopResult result:
+                OnStopResult(result, now);
+                break;
+            case SelfFenceReport report:
+                OnSelfFenceReport(report, now);
+                break;
+            case MaintenanceRequest request:
+                OnMaintenanceRequest(request, now);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void OnNetworkHeartbeat(NetworkHeartbeat heartbeat)
+    {
+        if (!_hostById.TryGetValue(heartbeat.HostId, out var host) || heartbeat.At < host.LastNetworkHeartbeat)
+        {
+            return;
+        }
+        host.LastNetworkHeartbeat = heartbeat.At;
+        host.Incarnation = heartbeat.Incarnation;
+        host.EverHeard = true;
+    }
+
+    private void ReadStorageHeartbeats(DateTimeOffset now)
+    {
+        foreach (var host in _hosts)
+        {
+            if (!_env.TryReadStorageHeartbeat(host.Id, out var heartbeat))
+            {
+                continue;
+            }
+            if (!host.StorageSeen || heartbeat.Sequence != host.StorageSequence || heartbeat.Incarnation != host.StorageIncarnation)
+            {
+                // Advance is judged by our clock: the host's clock (WrittenAt) may be wrong.
+                host.StorageSeen = true;
+                host.StorageSequence = heartbeat.Sequence;
+                host.StorageIncarnation = heartbeat.Incarnation;
+                host.LastStorageAdvance = now;
+            }
+            host.StorageEpochSeen = heartbeat.LastEpochSeen;
+        }
+    }
+
+    private void OnVmReport(VmReport report, DateTimeOffset now)
+    {
+        if (!_hostById.TryGetValue(report.HostId, out var host) || report.At < host.LastReportAt)
+        {
+            return;
+        }
+        host.LastReport = report.RunningVmIds;
+        host.LastReportAt = report.At;
+        var running = report.RunningVmIds;
+        var matched = 0;
+        for (var i = 0; i < running.Count; i++)
+        {
+            if (!_vmById.TryGetValue(running[i], out var vm))
+            {
+                continue;
+            }
+            if (vm.HostId == host.Id && IsAssigned(vm.State))
+            {
+                matched++;
+                if (vm.State == VmState.Starting)
+                {
+                    SetVm(vm, VmState.Running, host.Id, now);
+                    Audit(now, AuditKind.VmStarted, vm.Subject, $"running on {host.Id}", $"agent {host.Id} reports it running");
+                }
+                continue;
+            }
+            OnVmSeenElsewhere(vm, host, now);
+        }
+        if (matched < host.AssignedVms && host.State is HostState.Healthy or HostState.Maintenance)
+        {
+            ReleaseVanishedVms(host, running, now);
+        }
+    }
+
+    /// <summary>A healthy host's own agent says an assigned VM is not running: no process, so no writer; it may restart.</summary>
+    private void ReleaseVanishedVms(HostRecord host, IReadOnlyList<string> running, DateTimeOffset now)
+    {
+        foreach (var vm in _vms)
+        {
+            if (vm.HostId != host.Id || !IsAssigned(vm.State) || Contains(running, vm.Id))
+            {
+                continue;
+            }
+            // A start shows up in reports only once it completed; give it the order timeout.
+            if (vm.State == VmState.Starting && now - vm.OrderedAt <= _options.OrderTimeout)
+            {
+                continue;
+            }
+            var evidence = vm.State == VmState.Stopping
+                ? $"agent {host.Id} (incarnation {host.Incarnation}) reports it stopped"
+                : $"agent {host.Id} (incarnation {host.Incarnation}) reports it not running";
+            Release(vm, evidence, now);
+        }
+    }
+
+    private void OnVmSeenElsewhere(VmRecord vm, HostRecord host, DateTimeOffset now)
+    {
+        if (host.State is HostState.Fenced or HostState.SelfFenced or HostState.Returning or HostState.Unfencing)
+        {
+            return; // a leftover: the returning host's own handling stops it before unfencing
+        }
+        if (vm.State is VmState.Unknown or VmState.Pending && host.State == HostState.Healthy)
+        {
+            // Nothing else runs it (pending needs proof its old host is cut off): this copy is the only one.
+            Audit(now, AuditKind.VmStarted, vm.Subject, $"adopted on {host.Id}", $"agent {host.Id} reports it running");
+            SetVm(vm, VmState.Running, host.Id, now);
+            return;
+        }
+        host.DuplicateStops ??= new HashSet<string>(StringComparer.Ordinal);
+        if (!host.DuplicateStops.Add(vm.Id))
+        {
+            return;
+        }
+        Audit(now, AuditKind.DuplicateVm, vm.Subject,
+            $"SECOND COPY on {host.Id}; stopping it, the copy on {vm.HostId ?? "-"} is the one placed",
+            $"agent {host.Id} reports it running while it is {vm.State.ToString().ToLowerInvariant()} on {vm.HostId ?? "-"}");
+        OrderStop(vm.Id, host.Id, "second copy", now);
+    }
+
+    private void OnSelfFenceReport(SelfFenceReport report, DateTimeOffset now)
+    {
+        if (!_hostById.TryGetValue(report.HostId, out var host) || report.Incarnation < host.Incarnation)
+        {
+            return;
+        }
+        if (host.State is HostState.Fenced or HostState.SelfFenced or HostState.Returning or HostState.Unfencing)
+        {
+            return;
+        }
+        var evidence = $"host {host.Id} (incarnation {report.Incarnation}) reports it stopped [{string.Join(',', report.StoppedVmIds)}] and stays off its volumes";
+        Audit(now, AuditKind.SelfFenced, host.Subject, "self-fence accepted; its VMs are released", evidence);
+        host.Fence = null; // results of an attempt still in flight are superseded
+        ChangeState(host, HostState.SelfFenced, now, evidence);
+        ReleaseHostVms(host, evidence, now);
+    }
+
+    private void OnMaintenanceRequest(MaintenanceRequest request, DateTimeOffset now)
+    {
+        if (!_hostById.TryGetValue(request.HostId, out var host) || host.MaintenanceRequested == request.Enable)
+        {
+            return;
+        }
+        host.MaintenanceRequested = request.Enable;
+        Audit(now, AuditKind.Maintenance, host.Subject,
+            request.Enable ? "maintenance requested: drain, place nothing here" : "maintenance ended",
+            "operator request");
+    }
+
+    private static bool Contains(IReadOnlyList<string>? list, string value)
+    {
+        if (list is null)
+        {
+            return false;
+        }
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (string.Equals(list[i], value, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private bool IsStaleToken(long token, string what, DateTimeOffset now)
+    {
+        if (token == _epoch)
+        {
+            return false;
+        }
+        Audit(now, AuditKind.StaleResultIgnored, "cluster", $"ignored {what}",
+            $"it carries token {token}, the current token is {_epoch}");
+        return true;
+    }
+
+}

@@ -1,0 +1,156 @@
+using HaAgent.Core.Env;
+using HaAgent.Core.Model;
+using HaAgent.Core.Placement;
+
+namespace HaAgent.Core.Coordination;
+
+/// <summary>
+/// The fence-first HA state machine. One <see cref="DoOneIteration"/> consumes what was observed, judges every host,
+/// drives fences and restarts, and writes every decision to the audit log with its evidence. It never restarts a VM
+/// whose previous host may still write its volumes: release needs a verified fence, a self-fence report, or the
+/// host's own agent saying the VM stopped.
+/// </summary>
+public sealed partial class HaCoordinator
+{
+    private readonly IHaEnvironment _env;
+    private readonly IPlacementPlanner _planner;
+    private readonly CoordinatorOptions _options;
+    private readonly HostRecord[] _hosts;
+    private readonly Dictionary<string, HostRecord> _hostById;
+    private readonly VmRecord[] _vms;
+    private readonly Dictionary<string, VmRecord> _vmById;
+    private readonly IReadOnlyList<PlacementRule> _rules;
+    private long _epoch;
+    private bool _stormGuard;
+    private int _pendingVms;
+    private long _orderSequence;
+
+    public HaCoordinator(IHaEnvironment env, IPlacementPlanner planner, CoordinatorOptions options, HaCluster cluster)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(planner);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(cluster);
+        options.Validate();
+        _env = env;
+        _planner = planner;
+        _options = options;
+        _rules = cluster.Rules;
+
+        var identities = new Dictionary<string, HostFenceIdentity>(StringComparer.Ordinal);
+        foreach (var identity in cluster.FenceIdentities)
+        {
+            identities[identity.HostId] = identity;
+        }
+        var now = env.Time.GetUtcNow();
+        _hosts = [.. cluster.Hosts.OrderBy(h => h.Id, StringComparer.Ordinal).Select(spec =>
+            new HostRecord(spec, identities.TryGetValue(spec.Id, out var id)
+                ? id
+                : throw new ArgumentException($"host {spec.Id} has no fence identity", nameof(cluster)))
+            {
+                State = HostState.Healthy,
+                StateSince = now,
+                // Silence is measured from the coordinator's start, not from the epoch: a fresh leader first waits.
+                LastNetworkHeartbeat = now,
+                LastStorageAdvance = now,
+            })];
+        _hostById = _hosts.ToDictionary(h => h.Id, StringComparer.Ordinal);
+
+        _vms = [.. cluster.Vms.OrderBy(v => v.Id, StringComparer.Ordinal).Select(spec => new VmRecord(spec) { Since = now })];
+        _vmById = _vms.ToDictionary(v => v.Id, StringComparer.Ordinal);
+        foreach (var vm in _vms)
+        {
+            if (cluster.Placement.TryGetValue(vm.Id, out var hostId) && _hostById.ContainsKey(hostId))
+            {
+                SetVm(vm, VmState.Running, hostId, now);
+            }
+        }
+    }
+
+    /// <summary>The current verdict on a host.</summary>
+    public HostState HostStateOf(string hostId) => _hostById[hostId].State;
+
+    /// <summary>The current state of a VM and the host it is assigned to (null when pending or unknown).</summary>
+    public (VmState State, string? HostId) VmStateOf(string vmId)
+    {
+        var vm = _vmById[vmId];
+        return (vm.State, vm.HostId);
+    }
+
+    /// <summary>True while more than the configured share of hosts is silent and fencing is held back.</summary>
+    public bool FencingStormGuardEngaged => _stormGuard;
+
+    /// <summary>One decision step. Cheap when nothing changes: no allocation per host.</summary>
+    public void DoOneIteration()
+    {
+        var now = _env.Time.GetUtcNow();
+        var epoch = _env.Epoch;
+        if (epoch != _epoch)
+        {
+            OnEpochChanged(epoch, now);
+        }
+        while (_env.TryTakeObservation(out var observation))
+        {
+            Consume(observation, now);
+        }
+        ReadStorageHeartbeats(now);
+        if (_epoch <= 0)
+        {
+            return;
+        }
+        UpdateStormGuard(now);
+        foreach (var host in _hosts)
+        {
+            EvaluateHost(host, now);
+        }
+        ProgressVmOrders(now);
+        if (_pendingVms > 0)
+        {
+            PlacePendingVms(now);
+        }
+    }
+
+    private void SetVm(VmRecord vm, VmState state, string? hostId, DateTimeOffset now)
+    {
+        if (vm.HostId is not null && IsAssigned(vm.State))
+        {
+            _hostById[vm.HostId].AssignedVms--;
+        }
+        if (vm.State == VmState.Pending)
+        {
+            _pendingVms--;
+        }
+        vm.State = state;
+        vm.HostId = hostId;
+        vm.Since = now;
+        if (hostId is not null && IsAssigned(state))
+        {
+            _hostById[hostId].AssignedVms++;
+        }
+        if (state == VmState.Pending)
+        {
+            _pendingVms++;
+        }
+    }
+
+    private static bool IsAssigned(VmState state) => state is VmState.Running or VmState.Starting or VmState.Stopping;
+
+    private void Audit(DateTimeOffset now, AuditKind kind, string subject, string decision, string evidence) =>
+        _env.Audit(new AuditRecord(now, kind, subject, decision, evidence));
+
+    private void ChangeState(HostRecord host, HostState next, DateTimeOffset now, string evidence)
+    {
+        if (host.State == next)
+        {
+            return;
+        }
+        Audit(now, AuditKind.StatusChange, host.Subject,
+            $"status change {StateNames.Name(host.State)} => {StateNames.Name(next)}", evidence);
+        host.State = next;
+        host.StateSince = now;
+    }
+
+    private string NextOrderId(string kind, string subject) => $"{kind}-{subject}-{++_orderSequence}";
+
+    private static string Seconds(TimeSpan span) => $"{span.TotalSeconds:0.0}s";
+}

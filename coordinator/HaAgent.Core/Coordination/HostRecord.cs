@@ -1,0 +1,57 @@
+using HaAgent.Core.Env;
+using HaAgent.Core.Model;
+
+namespace HaAgent.Core.Coordination;
+
+/// <summary>Everything the coordinator knows about one host. Mutable; owned by one <see cref="HaCoordinator"/>.</summary>
+internal sealed class HostRecord(HostSpec spec, HostFenceIdentity identity)
+{
+    public HostSpec Spec { get; } = spec;
+    public HostFenceIdentity Identity { get; } = identity;
+    public string Id => Spec.Id;
+    public string Subject { get; } = "host " + spec.Id;
+
+    public HostState State { get; set; }
+    public DateTimeOffset StateSince { get; set; }
+
+    public DateTimeOffset LastNetworkHeartbeat { get; set; }
+    public long Incarnation { get; set; }
+    public bool EverHeard { get; set; }
+
+    public bool StorageSeen { get; set; }
+    public long StorageIncarnation { get; set; }
+    public long StorageSequence { get; set; }
+    public long StorageEpochSeen { get; set; }
+    public DateTimeOffset LastStorageAdvance { get; set; }
+    public bool StorageStalled { get; set; }
+
+    public IReadOnlyList<string>? LastReport { get; set; }
+    public DateTimeOffset LastReportAt { get; set; }
+
+    /// <summary>VMs assigned here in state Running, Starting or Stopping.</summary>
+    public int AssignedVms { get; set; }
+
+    public bool MaintenanceRequested { get; set; }
+    public bool FenceNotNeededAudited { get; set; }
+    public bool BackDuringFenceAudited { get; set; }
+
+    /// <summary>The round in progress (Fencing) or last failed (FenceFailed).</summary>
+    public FenceRound? Fence { get; set; }
+
+    /// <summary>Targets any fence order was sent for and not yet lifted: the host must be unfenced before it rejoins.</summary>
+    public List<FenceTarget>? FencedTargets { get; set; }
+
+    public DateTimeOffset NextFenceRoundAt { get; set; }
+
+    /// <summary>Fenced or SelfFenced: where a returning host goes back to if it falls silent before it is unfenced.</summary>
+    public HostState ReturnedFrom { get; set; } = HostState.Fenced;
+
+    public string? UnfenceId { get; set; }
+    public DateTimeOffset UnfenceIssuedAt { get; set; }
+
+    /// <summary>Leftover VMs a stop was ordered for on this returning host, with when.</summary>
+    public Dictionary<string, DateTimeOffset>? LeftoverStops { get; set; }
+
+    /// <summary>VMs seen here while assigned elsewhere; stopped once each.</summary>
+    public HashSet<string>? DuplicateStops { get; set; }
+}

@@ -1,0 +1,89 @@
+using HaAgent.Core.Observations;
+using HaAgent.Simulator.Scenario;
+
+namespace HaAgent.Simulator.World;
+
+internal sealed partial class SimWorld
+{
+    private void Apply(SimCommand command)
+    {
+        var now = _time.GetUtcNow();
+        Write($">> {command.Text}");
+        foreach (var id in command.Hosts)
+        {
+            var host = _hostById[id];
+            switch (command.Verb)
+            {
+                case "crash":
+                    host.Alive = false;
+                    Write($"   {id} is down; its VMs die: [{string.Join(',', host.RunningVms)}]");
+                    host.RunningVms.Clear();
+                    break;
+                case "restore":
+                    if (!host.Alive)
+                    {
+                        host.Alive = true;
+                        host.Incarnation++;
+                        Write($"   {id} boots (incarnation {host.Incarnation}) with no VM running");
+                    }
+                    host.NetworkUp = true;
+                    host.StorageUp = true;
+                    host.ObserverCut = false;
+                    break;
+                case "partition" when command.Kind == "storage":
+                case "cut-storage":
+                    host.StorageUp = false;
+                    break;
+                case "partition":
+                    host.NetworkUp = false;
+                    break;
+                case "observer-cut":
+                    host.ObserverCut = true;
+                    break;
+                case "observer-restore":
+                    host.ObserverCut = false;
+                    break;
+                case "self-fence":
+                    var stopped = host.RunningVms.ToArray();
+                    host.RunningVms.Clear();
+                    Write($"   {id} kills its VMs [{string.Join(',', stopped)}] and reports it through storage");
+                    if (host.Alive && host.StorageUp)
+                    {
+                        _inbox.Enqueue(new SelfFenceReport(now, id, host.Incarnation, stopped));
+                    }
+                    break;
+                case "fence-fails":
+                    host.FenceFails.Arm(command.Count);
+                    break;
+                case "fence-hangs":
+                    host.FenceHangs.Arm(command.Count);
+                    break;
+                case "fence-unproven":
+                    host.FenceUnproven.Arm(command.Count);
+                    break;
+                case "start-fails":
+                    host.StartFails.Arm(command.Count);
+                    break;
+                case "maintenance":
+                    _inbox.Enqueue(new MaintenanceRequest(now, id, true));
+                    break;
+                case "maintenance-end":
+                    _inbox.Enqueue(new MaintenanceRequest(now, id, false));
+                    break;
+                default:
+                    break;
+            }
+        }
+        if (command.Verb == "observer-restore" && command.Hosts.Count == 0)
+        {
+            foreach (var host in _hosts)
+            {
+                host.ObserverCut = false;
+            }
+        }
+        if (command.Verb == "coordinator-epoch")
+        {
+            Epoch = command.Count;
+        }
+    }
+}

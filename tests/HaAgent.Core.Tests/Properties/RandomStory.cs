@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text;
+using CsCheck;
+
+namespace HaAgent.Core.Tests.Properties;
+
+/// <summary>
+/// A random cluster and fault timeline. Faults hit at most a third of the hosts (so the fencing-storm guard stays out
+/// of the way), happen in the first minute, and at 70s everything is repaired and a fresh epoch leads, so the end
+/// state can be judged.
+/// </summary>
+internal sealed record RandomStory(int Hosts, RandomVm[] Vms, RandomFault[] Faults)
+{
+    public static readonly string[] Kinds =
+    [
+        "crash", "partition", "cut-storage", "observer-cut", "self-fence", "restore",
+        "fence-fails", "fence-hangs", "fence-unproven", "start-fails", "maintenance", "maintenance-end",
+        "coordinator-epoch", "leadership-lost",
+    ];
+
+    public static Gen<RandomStory> Gen { get; } =
+        CsCheck.Gen.Int[4, 8].SelectMany(hosts => CsCheck.Gen.Select(
+            CsCheck.Gen.Select(CsCheck.Gen.Int[0, hosts - 1], CsCheck.Gen.Int[1, 3], CsCheck.Gen.Int[0, 2], CsCheck.Gen.Int[0, 3],
+                (host, cpus, backend, prio) => new RandomVm(host, cpus, backend, prio)).Array[1, 10],
+            CsCheck.Gen.Select(CsCheck.Gen.Int[1, 60], CsCheck.Gen.Int[0, Kinds.Length - 1], CsCheck.Gen.Int[0, hosts - 1],
+                (at, kind, host) => new RandomFault(at, kind, host)).Array[0, 14],
+            (vms, faults) => new RandomStory(hosts, vms, faults)));
+
+    /// <summary>The hosts faults may hit: a third of them, at least one.</summary>
+    private int Breakable => Math.Max(1, (Hosts - 1) / 3);
+
+    public string Cluster()
+    {
+        var text = new StringBuilder();
+        for (var h = 0; h < Hosts; h++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"host h{h} cpus=8 mem=16G rack=r{h % 3}\n");
+        }
+        for (var v = 0; v < Vms.Length; v++)
+        {
+            var vm = Vms[v];
+            var volume = vm.Backend switch
+            {
+                0 => $"vol=ceph:rbd/vm{v}",
+                1 => $"vol=iscsi:iqn.2026-01.lab:t{v % 2}/{v}",
+                _ => $"vol=ceph:rbd/vm{v} vol=iscsi:iqn.2026-01.lab:t0/{v}",
+            };
+            text.Append(CultureInfo.InvariantCulture, $"vm vm{v} host=h{vm.Host} cpus={vm.Cpus} mem={vm.Cpus}G prio={vm.Priority} {volume}\n");
+        }
+        text.Append("option end=300s\n");
+        return text.ToString();
+    }
+
+    public string Cmdlist()
+    {
+        var text = new StringBuilder();
+        long epoch = 1;
+        foreach (var fault in Faults.OrderBy(f => f.At))
+        {
+            var kind = Kinds[fault.Kind];
+            var breakable = $"h{fault.Host % Breakable}";
+            var any = $"h{fault.Host}";
+            var line = kind switch
+            {
+                "crash" or "cut-storage" or "observer-cut" or "self-fence" or "restore" => $"{kind} {breakable}",
+                "partition" => $"partition {breakable} network",
+                "fence-fails" or "fence-hangs" or "fence-unproven" => $"{kind} {breakable} once",
+                "start-fails" => $"start-fails {any} once",
+                "maintenance" or "maintenance-end" => $"{kind} {any}",
+                "coordinator-epoch" => $"coordinator-epoch {++epoch}",
+                _ => "coordinator-epoch 0",
+            };
+            text.Append(CultureInfo.InvariantCulture, $"{fault.At}s {line}\n");
+        }
+        text.Append(CultureInfo.InvariantCulture, $"70s restore {string.Join(' ', Enumerable.Range(0, Hosts).Select(h => $"h{h}"))}\n");
+        text.Append(CultureInfo.InvariantCulture, $"70s coordinator-epoch {epoch + 1}\n");
+        return text.ToString();
+    }
+
+    public override string ToString() => $"--- cluster\n{Cluster()}--- cmdlist\n{Cmdlist()}";
+}
