@@ -12,6 +12,7 @@ public sealed class RadosCluster : IDisposable
 {
     private readonly SafeRadosClusterHandle _handle;
     private RadosClientAddress? _clientAddress;
+    private volatile bool _disposed;
 
     private RadosCluster(SafeRadosClusterHandle handle, string clientName)
     {
@@ -168,11 +169,17 @@ public sealed class RadosCluster : IDisposable
     public uint GetOsdMapEpoch() =>
         RadosJson.ReadEpoch(MonCommand(RadosJson.Command("osd stat", ("format", "json"))).Output.Span);
 
-    public void Dispose() => _handle.Dispose();
+    /// <summary>Releases the connection once no call is in flight and every pool opened from it is disposed.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _handle.Dispose();
+    }
 
     internal SafeRadosClusterHandle Handle => _handle;
 
-    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+    // Not _handle.IsClosed: a SafeHandle still referenced by an open pool stays open after Dispose.
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     private unsafe RadosClientAddress ReadClientAddress()
     {

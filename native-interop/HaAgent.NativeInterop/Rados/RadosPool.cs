@@ -7,6 +7,7 @@ namespace HaAgent.NativeInterop.Rados;
 public sealed class RadosPool : IDisposable
 {
     private readonly SafeRadosIoCtxHandle _handle;
+    private volatile bool _disposed;
 
     internal RadosPool(SafeRadosIoCtxHandle handle, string name)
     {
@@ -85,9 +86,14 @@ public sealed class RadosPool : IDisposable
         RadosException.ThrowIfError(Interop.Rados.rados_remove(_handle, objectName), "rados_remove", Describe(objectName));
     }
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _handle.Dispose();
+    }
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+    // Not _handle.IsClosed: it turns true only when the last in-flight call has returned.
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     private string Describe(string objectName) => $"{Name}/{objectName}";
 }
