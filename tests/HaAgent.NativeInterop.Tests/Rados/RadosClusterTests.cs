@@ -3,12 +3,21 @@ using System.Text;
 using HaAgent.NativeInterop.Rados;
 using HaAgent.Testing;
 using HaAgent.Testing.Ceph;
+using Xunit.Abstractions;
 
 namespace HaAgent.NativeInterop.Tests.Rados;
 
 [Collection(CephCollection.Name)]
-public sealed class RadosClusterTests(CephClusterFixture fixture)
+public sealed class RadosClusterTests(CephClusterFixture fixture, ITestOutputHelper output)
 {
+    [SkippableFact]
+    public void SharedCluster_FastPaxos_StartsWithinSeconds()
+    {
+        var startup = fixture.Cluster.StartupTime;
+        output.WriteLine($"shared cluster ready in {startup.TotalSeconds:F2} s");
+        Assert.True(startup < TimeSpan.FromSeconds(10), $"start took {startup}");
+    }
+
     [SkippableFact]
     public void Connect_MonHostAndKeyWithoutConfFile_ReadsAndWrites()
     {
@@ -91,6 +100,7 @@ public sealed class RadosClusterTests(CephClusterFixture fixture)
             Settings = new Dictionary<string, string> { ["admin_socket"] = "", ["log_file"] = "" },
         }));
 
+        output.WriteLine($"{error.Message} after {stopwatch.ElapsedMilliseconds} ms");
         Assert.True(error.IsPermissionDenied, error.Message);
         Assert.Equal("rados_connect", error.Function);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"took {stopwatch.Elapsed}");
@@ -129,6 +139,7 @@ public sealed class RadosClusterTests(CephClusterFixture fixture)
             Settings = new Dictionary<string, string> { ["admin_socket"] = "", ["log_file"] = "" },
         }));
 
+        output.WriteLine($"{error.Message} after {stopwatch.ElapsedMilliseconds} ms");
         Assert.True(error.IsTimeout, error.Message);
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(10), $"took {stopwatch.Elapsed}");
     }
