@@ -1,0 +1,12 @@
+using System.Runtime.InteropServices;
+
+namespace HaAgent.NativeInterop;
+
+internal static partial class Interop
+{
+    internal static partial class Rados
+    {
+        [LibraryImport(Libraries.Rados, EntryPoint = "rados_write_full", StringMarshalling = StringMarshalling.Utf8)]
+        internal static unsafe partial int rados_write_full(SafeRadosIoCtxHandle io, string oid, byte* buf, nuint len);
+    }
+}

@@ -1,0 +1,20 @@
+namespace HaAgent.Testing.Ceph;
+
+/// <summary>How the throwaway cluster is built.</summary>
+public sealed class CephClusterOptions
+{
+    /// <summary>Pool created with size 1 and 8 PGs.</summary>
+    public string Pool { get; init; } = "ha";
+
+    /// <summary>
+    /// Paxos propose interval and min wait of 10 ms instead of the 1 s default. Every mon write (blocklist add, pool
+    /// create) otherwise waits up to a second; production mons keep the default, so benchmarks report both.
+    /// </summary>
+    public bool FastPaxos { get; init; } = true;
+
+    /// <summary>Host identities ("hostA") seeded at mon mkfs as client.NAME with mon 'allow r', osd 'allow rwx pool=POOL'.</summary>
+    public IReadOnlyList<string> HostClients { get; init; } = [];
+
+    /// <summary>Bound on the whole start; past it the start fails, tears down and names the log directory.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
