@@ -106,8 +106,12 @@ public sealed partial class IscsiSession
         lock (_gate)
         {
             ThrowIfUnusable();
-            using var task = Complete(PrIn, Interop.Iscsi.iscsi_persistent_reserve_in_sync(
-                _context, Lun, Interop.Iscsi.SCSI_PERSISTENT_RESERVE_READ_KEYS, IscsiLimits.ReadKeysAllocationLength));
+            SafeScsiTaskHandle raw;
+            using (AsynchronousSignalsBlocked.Enter())
+            {
+                raw = Interop.Iscsi.iscsi_persistent_reserve_in_sync(_context, Lun, Interop.Iscsi.SCSI_PERSISTENT_RESERVE_READ_KEYS, IscsiLimits.ReadKeysAllocationLength);
+            }
+            using var task = Complete(PrIn, raw);
             ThrowIfNotGood(PrIn, task);
             unsafe
             {
@@ -129,8 +133,12 @@ public sealed partial class IscsiSession
         lock (_gate)
         {
             ThrowIfUnusable();
-            using var task = Complete(PrIn, Interop.Iscsi.iscsi_persistent_reserve_in_sync(
-                _context, Lun, Interop.Iscsi.SCSI_PERSISTENT_RESERVE_READ_RESERVATION, IscsiLimits.ReadReservationAllocationLength));
+            SafeScsiTaskHandle raw;
+            using (AsynchronousSignalsBlocked.Enter())
+            {
+                raw = Interop.Iscsi.iscsi_persistent_reserve_in_sync(_context, Lun, Interop.Iscsi.SCSI_PERSISTENT_RESERVE_READ_RESERVATION, IscsiLimits.ReadReservationAllocationLength);
+            }
+            using var task = Complete(PrIn, raw);
             ThrowIfNotGood(PrIn, task);
             var data = Unmarshall<Interop.Iscsi.scsi_persistent_reserve_in_read_reservation>(PrIn, task);
             return data.reserved != 0
@@ -165,6 +173,7 @@ public sealed partial class IscsiSession
             SafeScsiTaskHandle raw;
             unsafe
             {
+                using var signals = AsynchronousSignalsBlocked.Enter();
                 raw = Interop.Iscsi.iscsi_persistent_reserve_out_sync(
                     _context, Lun, (int)action, Interop.Iscsi.SCSI_PERSISTENT_RESERVE_SCOPE_LU, type, &parameters);
             }

@@ -81,7 +81,12 @@ public sealed partial class IscsiSession : IDisposable
         {
             Configure(context, targetIqn, seconds);
             var started = Stopwatch.GetTimestamp();
-            if (Interop.Iscsi.iscsi_full_connect_sync(context, portal, lun) != 0)
+            int rc;
+            using (AsynchronousSignalsBlocked.Enter())
+            {
+                rc = Interop.Iscsi.iscsi_full_connect_sync(context, portal, lun);
+            }
+            if (rc != 0)
             {
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 throw new IscsiConnectException(
@@ -150,7 +155,12 @@ public sealed partial class IscsiSession : IDisposable
         lock (_gate)
         {
             ThrowIfUnusable();
-            using var task = Complete(Function, Interop.Iscsi.iscsi_readcapacity16_sync(_context, Lun));
+            SafeScsiTaskHandle raw;
+            using (AsynchronousSignalsBlocked.Enter())
+            {
+                raw = Interop.Iscsi.iscsi_readcapacity16_sync(_context, Lun);
+            }
+            using var task = Complete(Function, raw);
             ThrowIfNotGood(Function, task);
             var data = Unmarshall<Interop.Iscsi.scsi_readcapacity16>(Function, task);
             return new ScsiCapacity(data.returned_lba, checked((int)data.block_length));
@@ -167,7 +177,12 @@ public sealed partial class IscsiSession : IDisposable
         lock (_gate)
         {
             ThrowIfUnusable();
-            using var task = Complete(Function, Interop.Iscsi.iscsi_read16_sync(_context, Lun, lba, (uint)destination.Length, blockSize, 0, 0, 0, 0, 0));
+            SafeScsiTaskHandle raw;
+            using (AsynchronousSignalsBlocked.Enter())
+            {
+                raw = Interop.Iscsi.iscsi_read16_sync(_context, Lun, lba, (uint)destination.Length, blockSize, 0, 0, 0, 0, 0);
+            }
+            using var task = Complete(Function, raw);
             ThrowIfNotGood(Function, task);
             ref readonly var head = ref task.Task;
             if (head.datain_size != destination.Length || head.datain_data == 0)
@@ -205,6 +220,7 @@ public sealed partial class IscsiSession : IDisposable
             unsafe
             {
                 fixed (byte* bytes = data)
+                using (AsynchronousSignalsBlocked.Enter())
                 {
                     raw = Interop.Iscsi.iscsi_write16_sync(_context, Lun, lba, bytes, (uint)data.Length, blockSize, 0, 0, 0, 0, 0);
                 }
@@ -331,7 +347,10 @@ public sealed partial class IscsiSession : IDisposable
             if (_brokenBecause is null && !_context.IsClosed && Interop.Iscsi.iscsi_is_logged_in(_context) != 0)
             {
                 // Best effort: the target drops the session on socket close anyway.
-                _ = Interop.Iscsi.iscsi_logout_sync(_context);
+                using (AsynchronousSignalsBlocked.Enter())
+                {
+                    _ = Interop.Iscsi.iscsi_logout_sync(_context);
+                }
             }
             _context.Dispose();
         }

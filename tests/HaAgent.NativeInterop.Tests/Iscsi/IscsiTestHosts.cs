@@ -13,12 +13,12 @@ internal static class IscsiTestHosts
     internal const ulong KeyB = 0xB0B0_0000_0000_00B2;
     internal const PersistentReservationType WriteExclusiveRegistrantsOnly = PersistentReservationType.WriteExclusiveRegistrantsOnly;
 
-    internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+    internal static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(5);
 
     internal static void RequireLibiscsi() => Requires.Library("libiscsi.so.7", "libiscsi7");
 
     internal static IscsiSession Connect(TgtTarget target, string initiator, int lun = 1, TimeSpan? timeout = null) =>
-        IscsiSession.Connect(target.Portal, target.TargetIqn, lun, initiator, timeout ?? Timeout);
+        IscsiSession.Connect(target.Portal, target.TargetIqn, lun, initiator, timeout ?? SessionTimeout);
 
     /// <summary>One block filled with <paramref name="value"/>.</summary>
     internal static byte[] Block(IscsiSession session, byte value)

@@ -83,7 +83,7 @@ public sealed class TgtTarget : IAsyncDisposable, IDisposable
         {
             // Ports and control numbers are picked optimistically; a clash shows up below and we try others.
             var port = FreePort.Next();
-            var controlNumber = Random.Shared.Next(20_000, 60_000);
+            var controlNumber = Random.Shared.Next(10_000, 32_768); // tgtd accepts -C 0..32767
             var target = await TryStartAsync(port, controlNumber, lunCount, lunSizeBytes, failures, cancellationToken).ConfigureAwait(false);
             if (target is not null)
             {
