@@ -75,6 +75,47 @@ public sealed class LibvirtConnection : IDisposable
         return connection;
     }
 
+    /// <summary>
+    /// <see cref="Open"/> with a bound: virConnectOpen blocks for as long as the peer takes (a hung libvirtd, a
+    /// black-holed TCP host), and libvirt has no open timeout. On timeout or cancellation the open keeps running on
+    /// its pool thread and whatever it yields is disposed when it finishes.
+    /// </summary>
+    /// <exception cref="TimeoutException">No connection within <paramref name="timeout"/>.</exception>
+    public static async Task<LibvirtConnection> OpenAsync(string uri, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(uri);
+        // Open runs entirely on one thread, so libvirt's thread-local error is read where it was set.
+        var opening = Task.Run(() => Open(uri), CancellationToken.None);
+        try
+        {
+            return await opening.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            _ = opening.ContinueWith(
+                static t =>
+                {
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        t.Result.Dispose();
+                    }
+                    else
+                    {
+                        // Nobody waits for this failure any more; observe it so it is not reported as unobserved.
+                        _ = t.Exception;
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default);
+            if (e is TimeoutException)
+            {
+                throw new TimeoutException($"virConnectOpen({uri}) did not complete within {timeout}", e);
+            }
+            throw;
+        }
+    }
+
     /// <summary>All domains, running or not, with their state. A domain that disappears while listing is left out.</summary>
     public IReadOnlyList<DomainInfo> ListAllDomains()
     {

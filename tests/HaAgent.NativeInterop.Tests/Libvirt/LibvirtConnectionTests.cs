@@ -248,6 +248,38 @@ public sealed class LibvirtConnectionTests : IClassFixture<LibvirtTestNode>
     }
 
     [SkippableFact]
+    public async Task Dispose_WhileOtherThreadsUseTheConnection_OnlySucceedsOrThrowsObjectDisposed()
+    {
+        var connection = Open();
+        var domain = connection.LookupByName(_node.Domains[0].Name);
+        using var started = new CountdownEvent(4);
+        var workers = Enumerable.Range(0, 4).Select(i => Task.Run(() =>
+        {
+            started.Signal();
+            for (var n = 0; n < 100_000; n++)
+            {
+                try
+                {
+                    _ = i % 2 == 0 ? connection.ListAllDomains().Count : domain.GetState().Reason;
+                    using var events = connection.SubscribeLifecycleEvents();
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+            }
+        })).ToArray();
+        started.Wait(TimeSpan.FromSeconds(5));
+        await Task.Delay(50);
+
+        connection.Dispose();
+        domain.Dispose();
+
+        // Any other exception (or a crash of the test host) fails here.
+        await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [SkippableFact]
     public async Task Dispose_Subscription_CompletesReaderAndStopsDelivery()
     {
         using var connection = Open();

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using HaAgent.NativeInterop.Libvirt;
+using HaAgent.Testing;
 using HaAgent.Testing.Libvirt;
 
 namespace HaAgent.NativeInterop.Tests.Libvirt;
@@ -11,6 +13,34 @@ namespace HaAgent.NativeInterop.Tests.Libvirt;
 public sealed class LibvirtRemoteConnectionTests
 {
     private static readonly TimeSpan EventDeadline = TimeSpan.FromSeconds(1);
+
+    [SkippableFact]
+    public async Task OpenAsync_PeerAcceptsButNeverAnswers_TimesOutInsteadOfHanging()
+    {
+        Requires.Library("libvirt.so.0", "libvirt0");
+        using var directory = new TempDirectory("libvirt-silent");
+        var socketPath = directory.File("silent.sock");
+        // Accepts connections (the kernel does, from the backlog) and never speaks libvirt RPC: a hung daemon.
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        listener.Listen(4);
+        var stopwatch = Stopwatch.StartNew();
+
+        await Assert.ThrowsAsync<TimeoutException>(
+            () => LibvirtConnection.OpenAsync($"test+unix:///default?socket={socketPath}", TimeSpan.FromMilliseconds(300)));
+
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2), $"took {stopwatch.Elapsed}");
+    }
+
+    [SkippableFact]
+    public async Task OpenAsync_ReachableDaemon_ReturnsAUsableConnection()
+    {
+        using var daemon = await LibvirtDaemon.StartAsync();
+
+        using var connection = await LibvirtConnection.OpenAsync(daemon.TestDefaultUri, TimeSpan.FromSeconds(5));
+
+        Assert.Contains(connection.ListAllDomains(), d => d.Name == "test" && d.State == DomainState.Running);
+    }
 
     [SkippableFact]
     public async Task Closed_DaemonKilled_CompletesWithEndOfFileAndEndsEventStreams()
@@ -50,12 +80,12 @@ public sealed class LibvirtRemoteConnectionTests
         using var connection = LibvirtConnection.Open(daemon.TestDefaultUri);
 
         Assert.True(connection.EnableKeepAlive(TimeSpan.FromSeconds(1), 1));
-        await daemon.FreezeAsync();
         var stopwatch = Stopwatch.StartNew();
+        await daemon.FreezeAsync();
 
         // interval × (count + 1) plus a timer tick: about 2–3 s here.
         Assert.Equal(ConnectionCloseReason.KeepAlive, await connection.Closed.WaitAsync(TimeSpan.FromSeconds(8)));
-        Assert.True(stopwatch.Elapsed > TimeSpan.FromSeconds(0.9), $"closed after {stopwatch.Elapsed}, before one keepalive interval");
+        Assert.True(stopwatch.Elapsed > TimeSpan.FromSeconds(0.9), $"closed {stopwatch.Elapsed} after the freeze began, less than one keepalive interval");
     }
 
     [SkippableFact]
