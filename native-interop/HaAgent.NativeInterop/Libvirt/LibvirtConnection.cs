@@ -44,8 +44,6 @@ public sealed class LibvirtConnection : IDisposable
     /// </summary>
     public Task<ConnectionCloseReason> Closed => _closed.Task;
 
-    internal SafeVirConnectHandle Handle => _handle;
-
     /// <summary>Opens <paramref name="uri"/> (e.g. qemu+unix:///system?socket=..., test:///path/node.xml).</summary>
     /// <exception cref="ArgumentException">The URI is empty: libvirt would guess a hypervisor, which an HA agent must never do.</exception>
     /// <exception cref="LibvirtException">libvirt refused the URI or could not connect.</exception>
