@@ -9,8 +9,8 @@ namespace HaAgent.Benchmarks.Libvirt;
 /// How long from virDomainDestroy until the STOPPED event is read from the subscription's channel: the path
 /// test driver queue → libvirt event-loop thread → [UnmanagedCallersOnly] callback → Channel → awaiting reader.
 /// <see cref="Path"/> "in-process" opens test:///node.xml (the client library's share of the latency);
-/// "libvirtd" reaches the same node through a private libvirtd over a unix socket (adds the RPC and the daemon's
-/// event dispatch, as for qemu+unix:///system). Needs root for the libvirtd case.
+/// "libvirtd" reaches the same node through a private session libvirtd over a unix socket (adds the RPC and
+/// the daemon's event dispatch, as for qemu+unix:///system).
 /// One operation per iteration (Monitoring): the domain must be restarted between them.
 /// </summary>
 [MemoryDiagnoser]
@@ -20,7 +20,7 @@ public class LifecycleEventBenchmark
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
     private LibvirtTestNode _node = null!;
-    private LibvirtDaemon? _daemon;
+    private LibvirtSessionDaemon? _daemon;
     private LibvirtConnection _connection = null!;
     private LifecycleEventSubscription _events = null!;
     private LibvirtDomain _domain = null!;
@@ -34,7 +34,7 @@ public class LifecycleEventBenchmark
         _node = LibvirtTestNode.Create([new TestDomain("bench-1", Guid.NewGuid(), Running: true)]);
         if (Path == "libvirtd")
         {
-            _daemon = LibvirtDaemon.StartAsync().GetAwaiter().GetResult();
+            _daemon = LibvirtSessionDaemon.StartTestDriverAsync().GetAwaiter().GetResult();
         }
         _connection = LibvirtConnection.Open(_daemon is null ? _node.Uri : _daemon.TestNodeUri(_node));
         _events = _connection.SubscribeLifecycleEvents();

@@ -2,10 +2,10 @@ using HaAgent.Testing.Libvirt;
 
 namespace HaAgent.NativeInterop.Tests.Libvirt;
 
-/// <summary>One session libvirtd + QEMU driver for the class (its capability probe costs seconds). A missing component becomes a skip reason, not a fixture failure.</summary>
+/// <summary>One session libvirtd with the QEMU driver for the class (its capability probe costs seconds). A missing component becomes a skip reason, not a fixture failure.</summary>
 public sealed class LibvirtQemuSessionFixture : IAsyncLifetime
 {
-    public LibvirtQemuSession? Session { get; private set; }
+    public LibvirtSessionDaemon? Session { get; private set; }
 
     public string? SkipReason { get; private set; }
 
@@ -13,7 +13,7 @@ public sealed class LibvirtQemuSessionFixture : IAsyncLifetime
     {
         try
         {
-            Session = await LibvirtQemuSession.StartAsync();
+            Session = await LibvirtSessionDaemon.StartQemuAsync();
         }
         catch (SkipException e)
         {

@@ -27,10 +27,10 @@ public sealed class LibvirtQemuTests : IClassFixture<LibvirtQemuSessionFixture>
     public async Task CreateThenDestroy_RealQemu_StartedThenStoppedDestroyed()
     {
         var session = RequireSession();
-        using var connection = await LibvirtConnection.OpenAsync(session.Uri, OpenTimeout);
+        using var connection = await LibvirtConnection.OpenAsync(session.QemuUri, OpenTimeout);
         using var events = connection.SubscribeLifecycleEvents();
         var name = $"ha-{Guid.NewGuid():N}"[..16];
-        using var domain = connection.DefineXml(LibvirtQemuSession.DomainXml(name, Guid.NewGuid()));
+        using var domain = connection.DefineXml(LibvirtSessionDaemon.QemuDomainXml(name, Guid.NewGuid()));
         try
         {
             domain.Create();
@@ -56,10 +56,10 @@ public sealed class LibvirtQemuTests : IClassFixture<LibvirtQemuSessionFixture>
     public async Task QemuKilled_RealQemu_StoppedFailedAndShutoffCrashed()
     {
         var session = RequireSession();
-        using var connection = await LibvirtConnection.OpenAsync(session.Uri, OpenTimeout);
+        using var connection = await LibvirtConnection.OpenAsync(session.QemuUri, OpenTimeout);
         using var events = connection.SubscribeLifecycleEvents();
         var name = $"ha-{Guid.NewGuid():N}"[..16];
-        using var domain = connection.DefineXml(LibvirtQemuSession.DomainXml(name, Guid.NewGuid()));
+        using var domain = connection.DefineXml(LibvirtSessionDaemon.QemuDomainXml(name, Guid.NewGuid()));
         try
         {
             domain.Create();
@@ -82,7 +82,7 @@ public sealed class LibvirtQemuTests : IClassFixture<LibvirtQemuSessionFixture>
         }
     }
 
-    private LibvirtQemuSession RequireSession()
+    private LibvirtSessionDaemon RequireSession()
     {
         Skip.If(_fixture.SkipReason is not null, _fixture.SkipReason);
         return _fixture.Session!;

@@ -35,7 +35,7 @@ public sealed class LibvirtRemoteConnectionTests
     [SkippableFact]
     public async Task OpenAsync_ReachableDaemon_ReturnsAUsableConnection()
     {
-        using var daemon = await LibvirtDaemon.StartAsync();
+        using var daemon = await LibvirtSessionDaemon.StartTestDriverAsync();
 
         using var connection = await LibvirtConnection.OpenAsync(daemon.TestDefaultUri, TimeSpan.FromSeconds(5));
 
@@ -45,7 +45,7 @@ public sealed class LibvirtRemoteConnectionTests
     [SkippableFact]
     public async Task Closed_DaemonKilled_CompletesWithEndOfFileAndEndsEventStreams()
     {
-        using var daemon = await LibvirtDaemon.StartAsync();
+        using var daemon = await LibvirtSessionDaemon.StartTestDriverAsync();
         using var connection = LibvirtConnection.Open(daemon.TestDefaultUri);
         using var events = connection.SubscribeLifecycleEvents();
 
@@ -58,7 +58,7 @@ public sealed class LibvirtRemoteConnectionTests
     [SkippableFact]
     public async Task Call_AfterDaemonDied_ThrowsLibvirtExceptionQuickly()
     {
-        using var daemon = await LibvirtDaemon.StartAsync();
+        using var daemon = await LibvirtSessionDaemon.StartTestDriverAsync();
         using var connection = LibvirtConnection.Open(daemon.TestDefaultUri);
         using var domain = connection.LookupByName("test");
         daemon.Kill();
@@ -76,7 +76,7 @@ public sealed class LibvirtRemoteConnectionTests
     [SkippableFact]
     public async Task EnableKeepAlive_DaemonHung_ClosesWithKeepAliveReason()
     {
-        using var daemon = await LibvirtDaemon.StartAsync();
+        using var daemon = await LibvirtSessionDaemon.StartTestDriverAsync();
         using var connection = LibvirtConnection.Open(daemon.TestDefaultUri);
 
         Assert.True(connection.EnableKeepAlive(TimeSpan.FromSeconds(1), 1));
@@ -91,7 +91,7 @@ public sealed class LibvirtRemoteConnectionTests
     [SkippableFact]
     public async Task Destroy_OverRemoteDriver_StoppedEventArrivesWithinOneSecond()
     {
-        using var daemon = await LibvirtDaemon.StartAsync();
+        using var daemon = await LibvirtSessionDaemon.StartTestDriverAsync();
         using var node = LibvirtTestNode.Create();
         using var connection = LibvirtConnection.Open(daemon.TestNodeUri(node));
         using var events = connection.SubscribeLifecycleEvents();
@@ -109,7 +109,7 @@ public sealed class LibvirtRemoteConnectionTests
     [SkippableFact]
     public async Task ListAllDomains_OverRemoteDriver_MatchesTheNode()
     {
-        using var daemon = await LibvirtDaemon.StartAsync();
+        using var daemon = await LibvirtSessionDaemon.StartTestDriverAsync();
         using var node = LibvirtTestNode.Create();
         using var connection = LibvirtConnection.Open(daemon.TestNodeUri(node));
 

@@ -23,6 +23,12 @@ public sealed class LibvirtTestNode : IDisposable
         Domains = domains;
         NodeXmlPath = directory.File("node.xml");
         File.WriteAllText(NodeXmlPath, NodeXml(domains));
+        if (!OperatingSystem.IsWindows())
+        {
+            // A session libvirtd running as another user (LibvirtSessionDaemon as nobody) reads this file too.
+            File.SetUnixFileMode(directory.Path, (UnixFileMode)0b111_101_101);
+            File.SetUnixFileMode(NodeXmlPath, (UnixFileMode)0b110_100_100);
+        }
     }
 
     /// <summary>The default node: two running domains and two shut off.</summary>
