@@ -66,6 +66,10 @@ public sealed class FenceProtocolModelTests
     public async Task FenceProtocol_OrdersNotGuardedByLeaderEpoch_FindsTwoWriters() =>
         await AssertTwoWritersFoundAsync("UNGUARDED_ORDERS");
 
+    [SkippableFact]
+    public async Task FenceProtocol_LinkReorderingOneLeadersOrders_FindsTwoWriters() =>
+        await AssertTwoWritersFoundAsync("REORDERING_LINKS");
+
     private async Task AssertTwoWritersFoundAsync(string brokenGuard)
     {
         var verdict = await VerifyAsync(brokenGuard);
