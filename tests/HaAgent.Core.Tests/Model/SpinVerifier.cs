@@ -17,6 +17,15 @@ internal static partial class SpinVerifier
     /// <summary>pan gives up with "out of memory" past this, instead of swapping the machine to death.</summary>
     private const int MemoryLimitMegabytes = 2048;
 
+    /// <summary>What pan prints when something other than an error cut the search short.</summary>
+    private static readonly string[] TruncationMarkers =
+    [
+        "Search not completed",
+        "max search depth too small",
+        "reached -DMEMLIM bound",
+        "out of memory",
+    ];
+
     private static readonly TimeSpan GenerateTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan CompileTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan SearchTimeout = TimeSpan.FromSeconds(180);
@@ -74,8 +83,7 @@ internal static partial class SpinVerifier
             Errors: int.Parse(errors.Groups[1].Value, CultureInfo.InvariantCulture),
             StatesStored: states.Success ? long.Parse(states.Groups[1].Value, CultureInfo.InvariantCulture) : 0,
             SearchWasExhaustive: output.Contains("Full statespace search for:", StringComparison.Ordinal)
-                && !output.Contains("max search depth too small", StringComparison.Ordinal)
-                && !output.Contains("out of memory", StringComparison.Ordinal),
+                && !TruncationMarkers.Any(marker => output.Contains(marker, StringComparison.Ordinal)),
             ViolatedAssertion: assertion.Success ? assertion.Groups[1].Value : null,
             Trail: trail,
             Elapsed: elapsed,
