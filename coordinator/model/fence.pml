@@ -16,7 +16,8 @@
  *   -DREORDERING_LINKS        the transport may deliver one leader's orders to an agent out of order
  * Two probes show the 0 errors are not vacuous: each asserts that a step of the protocol never happens, and SPIN
  * must find a trail where it does.
- *   -DPROBE_FAILOVER          h2's copy of v never writes (the failover completes in some run)
+ *   -DPROBE_FAILOVER          h2's copy never writes while h1's copy still runs (some run fails over from an
+ *                             h1 that is alive and fenced, not just dead)
  *   -DPROBE_RETURN            h1 is never unfenced (the return path completes in some run)
  * -DMAXE=n sets how many coordinator leaders (epochs 1..n) the run may elect: 2 by default, 3 at most (too big
  * for an exhaustive search; see README.md). -DLINKCAP=n sets how many orders one link holds in flight (2).
@@ -252,7 +253,7 @@ end:
            running[H2] && !fenced[H2] ->
            assert(!two_writers);
 #ifdef PROBE_FAILOVER
-           assert(false);
+           assert(!running[H1]);
 #endif
        }
     od
