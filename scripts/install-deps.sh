@@ -14,8 +14,8 @@ packages=(
   libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils
   # coordinator HA store, D-Bus, partitions
   etcd-server etcd-client dbus nftables iproute2 procps
-  # model checking the fence protocol
-  spin
+  # model checking the fence protocol: spin preprocesses the model with gcc -E, and its verifier is C built by gcc
+  spin gcc
   # packaging
   rpm dpkg-dev lintian
 )

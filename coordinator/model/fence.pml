@@ -13,11 +13,14 @@
  *   -DUNFENCE_WITHOUT_KILL    the agent unfences on the coordinator's word alone, without stopping a local
  *                             copy of v first
  *   -DUNGUARDED_ORDERS        a leader sends orders without first checking its epoch in the coordination store
+ *   -DREORDERING_LINKS        the transport may deliver one leader's orders to an agent out of order
  * Two probes show the 0 errors are not vacuous: each asserts that a step of the protocol never happens, and SPIN
  * must find a trail where it does.
- *   -DPROBE_FAILOVER          h2's copy of v never writes (the failover completes in some run)
+ *   -DPROBE_FAILOVER          h2's copy never writes while h1's copy still runs (some run fails over from an
+ *                             h1 that is alive and fenced, not just dead)
  *   -DPROBE_RETURN            h1 is never unfenced (the return path completes in some run)
- * -DMAXE=n sets how many coordinator leaders (epochs 1..n) the run may elect; 2 by default, 3 at most.
+ * -DMAXE=n sets how many coordinator leaders (epochs 1..n) the run may elect: 2 by default, 3 at most (too big
+ * for an exhaustive search; see README.md). -DLINKCAP=n sets how many orders one link holds in flight (2).
  */
 
 #ifndef MAXE
@@ -55,7 +58,8 @@ chan order[MAXE * 2] = [LINKCAP] of { mtype, byte };
 chan status = [1] of { bool };     /* h1 -> whichever leader reads it: is v running here */
 chan evidence = [1] of { byte };   /* h2 -> whichever leader reads it: I fenced h1 for epoch e */
 
-/* The network may drop any message; a full queue also drops. */
+/* The network may drop any message; a full queue also drops. An identical order still in flight on the same link
+ * is not queued twice: orders are idempotent, so the duplicate adds states but no behaviour (README.md). */
 #define lossy_order(link, kind, e) if :: nfull(order[link]) && !(order[link]??[kind, e]) -> order[link]!kind, e :: true -> skip fi
 
 #ifdef ACCEPT_STALE_EPOCH
@@ -182,6 +186,18 @@ inline h2_handle(m, e)
     fi
 }
 
+#ifdef REORDERING_LINKS
+#define h1_receive(l) \
+    :: atomic { order[l]??RESTART, e -> h1_handle(RESTART, e); e = 0 } \
+    :: atomic { order[l]??UNFENCE, e -> h1_handle(UNFENCE, e); e = 0 }
+#define h2_receive(l) \
+    :: atomic { order[l]??FENCE, e -> h2_handle(FENCE, e); e = 0 } \
+    :: atomic { order[l]??START, e -> h2_handle(START, e); e = 0 }
+#else
+#define h1_receive(l) :: atomic { order[l]?m, e -> h1_handle(m, e); m = 0; e = 0 }
+#define h2_receive(l) :: atomic { order[l]?m, e -> h2_handle(m, e); m = 0; e = 0 }
+#endif
+
 proctype Host1()
 {
     mtype m;
@@ -189,12 +205,12 @@ proctype Host1()
 
 end:
     do
-    :: atomic { order[LINK(1, H1)]?m, e -> h1_handle(m, e); m = 0; e = 0 }
+    h1_receive(LINK(1, H1))
 #if MAXE >= 2
-    :: atomic { order[LINK(2, H1)]?m, e -> h1_handle(m, e); m = 0; e = 0 }
+    h1_receive(LINK(2, H1))
 #endif
 #if MAXE >= 3
-    :: atomic { order[LINK(3, H1)]?m, e -> h1_handle(m, e); m = 0; e = 0 }
+    h1_receive(LINK(3, H1))
 #endif
     :: !isolated && nfull(status) -> status!running[H1]
     :: isolated = !isolated
@@ -217,12 +233,12 @@ proctype Host2()
 
 end:
     do
-    :: atomic { order[LINK(1, H2)]?m, e -> h2_handle(m, e); m = 0; e = 0 }
+    h2_receive(LINK(1, H2))
 #if MAXE >= 2
-    :: atomic { order[LINK(2, H2)]?m, e -> h2_handle(m, e); m = 0; e = 0 }
+    h2_receive(LINK(2, H2))
 #endif
 #if MAXE >= 3
-    :: atomic { order[LINK(3, H2)]?m, e -> h2_handle(m, e); m = 0; e = 0 }
+    h2_receive(LINK(3, H2))
 #endif
     od
 }
@@ -237,7 +253,7 @@ end:
            running[H2] && !fenced[H2] ->
            assert(!two_writers);
 #ifdef PROBE_FAILOVER
-           assert(false);
+           assert(!running[H1]);
 #endif
        }
     od
