@@ -22,7 +22,7 @@ public class RackFailurePlanBenchmark
     private PlacementRequest _rackFailure = null!;
     private FailureSet _failure = null!;
 
-    public static IEnumerable<ClusterShape> Shapes => [ClusterShape.Tenth, ClusterShape.Target];
+    public static IEnumerable<ClusterShape> Shapes => [ClusterShape.Tenth, ClusterShape.Target, ClusterShape.DenseRules];
 
     [ParamsSource(nameof(Shapes))]
     public ClusterShape Cluster { get; set; } = ClusterShape.Target;
@@ -40,7 +40,8 @@ public class RackFailurePlanBenchmark
         {
             throw new InvalidOperationException("the plan lost VMs");
         }
-        Console.WriteLine($"// {Cluster}: rack {rack} holds {_rackFailure.VmsToPlace.Count} VMs; {plan.Placed.Count} placed, {plan.Unplaced.Count} left down");
+        var withRules = plan.Placed.Count(d => d.RejectedHosts.Keys.Any(k => !k.StartsWith("no capacity", StringComparison.Ordinal) && !k.StartsWith("not eligible", StringComparison.Ordinal) && !k.StartsWith("start limit", StringComparison.Ordinal)));
+        Console.WriteLine($"// {Cluster}: rack {rack} holds {_rackFailure.VmsToPlace.Count} VMs; {plan.Placed.Count} placed ({withRules} had hosts excluded by rules), {plan.Unplaced.Count} left down");
         foreach (var reason in plan.Unplaced.GroupBy(u => u.Reason).OrderByDescending(g => g.Count()).Take(5))
         {
             Console.WriteLine($"//   {reason.Count()} x {reason.Key}");

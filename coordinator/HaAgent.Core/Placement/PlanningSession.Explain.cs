@@ -92,8 +92,9 @@ internal sealed partial class PlanningSession
             {
                 var keptHere = SoftRulesBrokenOn(other);
                 keptHere.RemoveAll(softBroken.Contains);
+                var names = keptHere.Count > 0 ? $" ({string.Join(", ", keptHere)})" : "";
                 why.Append(CultureInfo.InvariantCulture,
-                    $"keeps soft rules the next-best host {otherId} would break ({(keptHere.Count > 0 ? string.Join(", ", keptHere) : "affinity")}): {_best.SoftBroken} broken here vs {_runnerUp.SoftBroken} there");
+                    $"keeps soft rules the next-best host {otherId} would break{names}: {_best.SoftBroken} broken here vs {_runnerUp.SoftBroken} there");
             }
             else if (_best.Spread != _runnerUp.Spread)
             {

@@ -116,8 +116,12 @@ internal sealed partial class PlanningSession
         var rejects = _rejects;
         var stamp = _stamp;
         var startsCeiling = _maxStarts - unitSize;
+        var needMemory = _needMemory;
+        var needCpus = _needCpus;
         var hostMarks = _hardPinRules + _softPinRules + _hardAffRules + _softAffRules > 0;
         var keepFeasible = _hardSpreadSlots.Count > 0;
+        var levels = _activeLevels.AsSpan(0, _activeLevelCount);
+        var spreadLevels = _spreadLevels.AsSpan(0, _spreadLevelCount);
         var count = 0;
         for (var i = 0; i < eligible.Length; i++)
         {
@@ -127,12 +131,12 @@ internal sealed partial class PlanningSession
                 rejects[CodeStartLimit]++;
                 continue;
             }
-            if (freeMemory[h] < _needMemory)
+            if (freeMemory[h] < needMemory)
             {
                 rejects[CodeMemory]++;
                 continue;
             }
-            if (freeCpus[h] < _needCpus)
+            if (freeCpus[h] < needCpus)
             {
                 rejects[CodeCpu]++;
                 continue;
@@ -148,15 +152,42 @@ internal sealed partial class PlanningSession
                 rejects[FirstRuleCode + MissingSlot(_hardAffRequired, touched ? _hardAffMask[h] : 0, RuleKind.Affinity)]++;
                 continue;
             }
-            var forbiddenBy = HardAntiAffinitySlot(h);
-            if (forbiddenBy >= 0)
+
+            var forbiddenBy = 0;
+            var soft = 0;
+            long spread = 0;
+            foreach (var level in levels)
             {
-                rejects[FirstRuleCode + forbiddenBy]++;
+                var d = _domainOf[level][h];
+                if (_domStamp[level][d] == stamp)
+                {
+                    forbiddenBy = _domHardSlot[level][d];
+                    if (forbiddenBy != 0)
+                    {
+                        break;
+                    }
+                    soft += _domSoft[level][d];
+                    spread += _domSpread[level][d];
+                }
+            }
+            if (forbiddenBy != 0)
+            {
+                rejects[FirstRuleCode + forbiddenBy - 1]++;
                 continue;
             }
+            if (touched)
+            {
+                soft += _softPinRules - _softPinCount[h] + _softAffRules - _softAffCount[h];
+            }
+            else
+            {
+                soft += _softPinRules + _softAffRules;
+            }
+            foreach (var level in spreadLevels)
+            {
+                _domFeasible[level][_domainOf[level][h]] = stamp;
+            }
 
-            var soft = SoftBrokenCount(h, touched);
-            var spread = SpreadScore(h);
             if (keepFeasible)
             {
                 _feasible[count] = h;
@@ -170,6 +201,30 @@ internal sealed partial class PlanningSession
             count++;
         }
         _feasibleCount = count;
+        ComputeSpreadMinimums();
+    }
+
+    /// <summary>Per spread rule, the fewest members in a domain that holds a feasible host.</summary>
+    private void ComputeSpreadMinimums()
+    {
+        foreach (var slots in (ReadOnlySpan<List<int>>)[_softSpreadSlots, _hardSpreadSlots])
+        {
+            foreach (var slot in slots)
+            {
+                var info = _rules[_unitRules[slot]];
+                var feasible = _domFeasible[(int)info.Level];
+                var counts = info.SpreadCounts;
+                var min = int.MaxValue;
+                for (var d = 0; d < counts.Length; d++)
+                {
+                    if (feasible[d] == _stamp && counts[d] < min)
+                    {
+                        min = counts[d];
+                    }
+                }
+                _spreadMin[slot] = min;
+            }
+        }
     }
 
     private void Consider(Candidate candidate)
@@ -201,71 +256,6 @@ internal sealed partial class PlanningSession
             return _freeMemory[a.Host] > _freeMemory[b.Host];
         }
         return a.Host < b.Host;
-    }
-
-    private int HardAntiAffinitySlot(int h)
-    {
-        for (var i = 0; i < _hardLevelCount; i++)
-        {
-            var level = _hardLevels[i];
-            var d = _domainOf[level][h];
-            if (_hardMarkStamp[level][d] == _stamp)
-            {
-                return _hardMarkSlot[level][d];
-            }
-        }
-        return -1;
-    }
-
-    private int SoftBrokenCount(int h, bool touched)
-    {
-        var broken = 0;
-        for (var i = 0; i < _softLevelCount; i++)
-        {
-            var level = _softLevels[i];
-            var d = _domainOf[level][h];
-            if (_softMarkStamp[level][d] == _stamp)
-            {
-                broken += _softMarkCount[level][d];
-            }
-        }
-        if (_softPinRules > 0)
-        {
-            broken += _softPinRules - (touched ? _softPinCount[h] : 0);
-        }
-        if (_softAffRules > 0)
-        {
-            broken += _softAffRules - (touched ? _softAffCount[h] : 0);
-        }
-        return broken;
-    }
-
-    /// <summary>Members of the unit's soft spread rules already in the host's domains; tracks each rule's minimum.</summary>
-    private long SpreadScore(int h)
-    {
-        long score = 0;
-        for (var i = 0; i < _softSpreadSlots.Count; i++)
-        {
-            var slot = _softSpreadSlots[i];
-            var info = _rules[_unitRules[slot]];
-            var c = info.SpreadCounts[_domainOf[(int)info.Level][h]];
-            score += c;
-            if (c < _spreadMin[slot])
-            {
-                _spreadMin[slot] = c;
-            }
-        }
-        for (var i = 0; i < _hardSpreadSlots.Count; i++)
-        {
-            var slot = _hardSpreadSlots[i];
-            var info = _rules[_unitRules[slot]];
-            var c = info.SpreadCounts[_domainOf[(int)info.Level][h]];
-            if (c < _spreadMin[slot])
-            {
-                _spreadMin[slot] = c;
-            }
-        }
-        return score;
     }
 
     /// <summary>

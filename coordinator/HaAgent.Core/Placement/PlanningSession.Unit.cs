@@ -31,13 +31,18 @@ internal sealed partial class PlanningSession
     private ulong[] _hardPinMask = [];
     private ulong[] _hardAffMask = [];
 
-    // Per level and domain, valid when the stamp matches: a hard anti-affinity rule forbids it (first rule's slot
-    // kept for the reason), or soft anti-affinity rules would be broken there (count, deduplicated by last slot).
-    private readonly int[][] _hardMarkStamp = new int[LevelCount][];
-    private readonly int[][] _hardMarkSlot = new int[LevelCount][];
-    private readonly int[][] _softMarkStamp = new int[LevelCount][];
-    private readonly int[][] _softMarkCount = new int[LevelCount][];
-    private readonly int[][] _softMarkLastSlot = new int[LevelCount][];
+    // Per level and domain, valid when _domStamp matches: the first hard anti-affinity rule forbidding the domain
+    // (slot + 1, 0 for none), how many soft anti-affinity rules it would break (deduplicated by the last slot), and
+    // the members of the unit's soft spread rules already there. Folding every rule into per-domain numbers keeps
+    // the per-host cost at one lookup per active level, however many rules the unit has.
+    private readonly int[][] _domStamp = new int[LevelCount][];
+    private readonly int[][] _domHardSlot = new int[LevelCount][];
+    private readonly int[][] _domSoft = new int[LevelCount][];
+    private readonly int[][] _domLastSoftSlot = new int[LevelCount][];
+    private readonly long[][] _domSpread = new long[LevelCount][];
+
+    // Domains (of spread levels) holding at least one feasible host, for the spread rules' minimum.
+    private readonly int[][] _domFeasible = new int[LevelCount][];
 
     // What the current unit needs.
     private long _needCpus;
@@ -48,10 +53,10 @@ internal sealed partial class PlanningSession
     private int _softAffRules;
     private ulong _hardPinRequired;
     private ulong _hardAffRequired;
-    private readonly int[] _hardLevels = new int[LevelCount];
-    private int _hardLevelCount;
-    private readonly int[] _softLevels = new int[LevelCount];
-    private int _softLevelCount;
+    private readonly int[] _activeLevels = new int[LevelCount];
+    private int _activeLevelCount;
+    private readonly int[] _spreadLevels = new int[LevelCount];
+    private int _spreadLevelCount;
     private readonly List<int> _hardSpreadSlots = [];
     private readonly List<int> _softSpreadSlots = [];
     private int[] _spreadMin = new int[16];
@@ -74,11 +79,12 @@ internal sealed partial class PlanningSession
         for (var level = 0; level < LevelCount; level++)
         {
             var domains = _domainLabels[level].Length;
-            _hardMarkStamp[level] = new int[domains];
-            _hardMarkSlot[level] = new int[domains];
-            _softMarkStamp[level] = new int[domains];
-            _softMarkCount[level] = new int[domains];
-            _softMarkLastSlot[level] = new int[domains];
+            _domStamp[level] = new int[domains];
+            _domHardSlot[level] = new int[domains];
+            _domSoft[level] = new int[domains];
+            _domLastSoftSlot[level] = new int[domains];
+            _domSpread[level] = new long[domains];
+            _domFeasible[level] = new int[domains];
         }
         _feasible = new int[n];
         _feasibleSoft = new int[n];
@@ -92,7 +98,7 @@ internal sealed partial class PlanningSession
         _needMemory = 0;
         _hardPinRules = _softPinRules = _hardAffRules = _softAffRules = 0;
         _hardPinRequired = _hardAffRequired = 0;
-        _hardLevelCount = _softLevelCount = 0;
+        _activeLevelCount = _spreadLevelCount = 0;
         _hardSpreadSlots.Clear();
         _softSpreadSlots.Clear();
         _unavoidableSoftSlots.Clear();
@@ -140,8 +146,7 @@ internal sealed partial class PlanningSession
                     MarkPinning(info, slot);
                     break;
                 case RuleKind.Spread:
-                    (info.Hard ? _hardSpreadSlots : _softSpreadSlots).Add(slot);
-                    _spreadMin[slot] = int.MaxValue;
+                    MarkSpread(info, slot);
                     break;
             }
         }
@@ -165,7 +170,6 @@ internal sealed partial class PlanningSession
 
         var level = (int)info.Level;
         var of = _domainOf[level];
-        var marked = false;
         foreach (var vmId in info.Rule.VmIds)
         {
             if (!_located.TryGetValue(vmId, out var h) || InUnit(vmId))
@@ -173,38 +177,53 @@ internal sealed partial class PlanningSession
                 continue;
             }
             var d = of[h];
-            marked = true;
+            TouchDomain(level, d);
             if (info.Hard)
             {
-                if (_hardMarkStamp[level][d] != _stamp)
+                if (_domHardSlot[level][d] == 0)
                 {
-                    _hardMarkStamp[level][d] = _stamp;
-                    _hardMarkSlot[level][d] = slot;
+                    _domHardSlot[level][d] = slot + 1;
                 }
             }
-            else if (_softMarkStamp[level][d] != _stamp)
+            else if (_domLastSoftSlot[level][d] != slot)
             {
-                _softMarkStamp[level][d] = _stamp;
-                _softMarkCount[level][d] = 1;
-                _softMarkLastSlot[level][d] = slot;
-            }
-            else if (_softMarkLastSlot[level][d] != slot)
-            {
-                _softMarkCount[level][d]++;
-                _softMarkLastSlot[level][d] = slot;
+                _domSoft[level][d]++;
+                _domLastSoftSlot[level][d] = slot;
             }
         }
-        if (marked)
+    }
+
+    /// <summary>Soft spread: every domain of the level scores its members. Hard spread: filtered after the scan.</summary>
+    private void MarkSpread(RuleInfo info, int slot)
+    {
+        var level = (int)info.Level;
+        (info.Hard ? _hardSpreadSlots : _softSpreadSlots).Add(slot);
+        AddLevel(_spreadLevels, ref _spreadLevelCount, level);
+        if (info.Hard)
         {
-            if (info.Hard)
-            {
-                AddLevel(_hardLevels, ref _hardLevelCount, level);
-            }
-            else
-            {
-                AddLevel(_softLevels, ref _softLevelCount, level);
-            }
+            return;
         }
+        var counts = info.SpreadCounts;
+        var spread = _domSpread[level];
+        for (var d = 0; d < counts.Length; d++)
+        {
+            TouchDomain(level, d);
+            spread[d] += counts[d];
+        }
+    }
+
+    private void TouchDomain(int level, int d)
+    {
+        if (_domStamp[level][d] == _stamp)
+        {
+            return;
+        }
+        _domStamp[level][d] = _stamp;
+        _domHardSlot[level][d] = 0;
+        _domSoft[level][d] = 0;
+        _domLastSoftSlot[level][d] = -1;
+        _domSpread[level][d] = 0;
+        AddLevel(_activeLevels, ref _activeLevelCount, level);
     }
 
     private int CountInUnit(PlacementRule rule)

@@ -179,7 +179,6 @@ internal sealed partial class PlanningSession
     /// <summary>Keeps the rules that name an entry, records where their other members run, resolves hosts.</summary>
     private void ResolveRules()
     {
-        var members = new HashSet<string>(StringComparer.Ordinal);
         foreach (var rule in _request.Rules)
         {
             if (!NamesAnEntry(rule))
@@ -205,23 +204,33 @@ internal sealed partial class PlanningSession
                 info.SpreadCounts = new int[_domainLabels[(int)info.Level].Length];
             }
 
-            members.Clear();
+            // Only spread counts would suffer from a VM listed twice; other kinds are idempotent per member.
+            // (A shared set would cost O(its capacity) per Clear, per rule: quadratic in rule sizes.)
+            var seen = info.Kind == RuleKind.Spread ? new HashSet<string>(rule.VmIds.Count, StringComparer.Ordinal) : null;
             foreach (var vmId in rule.VmIds)
             {
-                if (!members.Add(vmId))
+                if (seen is not null && !seen.Add(vmId))
                 {
                     continue;
                 }
                 if (_entryIndex.TryGetValue(vmId, out var e))
                 {
-                    _rulesOfEntry[e].Add(index);
+                    var rulesOfEntry = _rulesOfEntry[e];
+                    if (rulesOfEntry.Count == 0 || rulesOfEntry[^1] != index)
+                    {
+                        rulesOfEntry.Add(index);
+                    }
                 }
                 else if (_request.Running.TryGetValue(vmId, out var hostId) && _hostIndex.TryGetValue(hostId, out var h))
                 {
-                    _located[vmId] = h;
+                    // Spread rules only need counts; big ones would otherwise fill the map with VMs no rule walks.
                     if (info.Kind == RuleKind.Spread)
                     {
                         info.SpreadCounts[_domainOf[(int)info.Level][h]]++;
+                    }
+                    else
+                    {
+                        _located[vmId] = h;
                     }
                 }
             }
