@@ -56,6 +56,28 @@ public sealed class IscsiFaultTests
     }
 
     [SkippableFact]
+    public async Task ReadKeys_TgtdKilledWhileCommandInFlight_ThrowsTransportErrorWithinTwoSecondsOfTheKill()
+    {
+        RequireLibiscsi();
+        await using var target = await TgtTarget.StartAsync();
+        using var b = Connect(target, InitiatorB, timeout: TimeSpan.FromSeconds(30));
+        b.Register(KeyB);
+
+        // Frozen, the target holds the command unanswered; the kill then lands while libiscsi waits for the reply.
+        await target.FreezeAsync();
+        var call = Task.Run(() => Assert.Throws<IscsiTransportException>(() => b.ReadKeys()));
+        await Task.Delay(300);
+        Assert.False(call.IsCompleted);
+        var clock = Stopwatch.StartNew();
+        target.Kill();
+        var error = await call.WaitAsync(TimeSpan.FromSeconds(10));
+        clock.Stop();
+
+        Assert.True(clock.Elapsed < DeadTargetBound, $"took {clock.Elapsed}");
+        Assert.False(error.TimedOut, error.Message);
+    }
+
+    [SkippableFact]
     public async Task ReadKeys_TgtdFrozen_TimesOutWithinTimeoutPlusPollInterval()
     {
         RequireLibiscsi();
