@@ -61,6 +61,7 @@ public sealed partial class IscsiSession : IDisposable
     /// </summary>
     /// <exception cref="ArgumentException">A malformed portal, name, LUN or timeout; nothing was sent.</exception>
     /// <exception cref="IscsiConnectException">Unreachable portal, unknown target, missing LUN, refused login, or no answer in time.</exception>
+    /// <exception cref="ScsiCommandException">The target refused READ CAPACITY(16) twice.</exception>
     public static IscsiSession Connect(string portal, string targetIqn, int lun, string initiatorIqn, TimeSpan timeout)
     {
         IscsiInputValidation.Portal(portal, nameof(portal));
@@ -244,9 +245,13 @@ public sealed partial class IscsiSession : IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="command"/>, and once more if the first answer was UNIT ATTENTION.</summary>
-    internal T RetryOnUnitAttention<T>(Func<IscsiSession, T> command)
+    /// <summary>
+    /// Runs <paramref name="command"/> on this session, and once more if the target answered UNIT ATTENTION (a PR change
+    /// by another nexus, a LUN reset...): the command did not execute, and the attention is reported only once.
+    /// </summary>
+    public T RetryOnUnitAttention<T>(Func<IscsiSession, T> command)
     {
+        ArgumentNullException.ThrowIfNull(command);
         try
         {
             return command(this);
