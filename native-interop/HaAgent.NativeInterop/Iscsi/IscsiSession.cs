@@ -294,7 +294,9 @@ public sealed partial class IscsiSession : IDisposable
                 Interop.Iscsi.SCSI_STATUS_REDIRECT => "target redirected the session",
                 _ => "transport error",
             };
-            throw Broken(function, $"{what}: {Interop.Iscsi.GetError(_context)}", timedOut: status == Interop.Iscsi.SCSI_STATUS_TIMEOUT);
+            // libiscsi does not reset its error text per command: after a dropped connection it may still describe an
+            // older event (e.g. the UNIT ATTENTION consumed at login), so it is labelled as the last error, not the cause.
+            throw Broken(function, $"{what} (last libiscsi error: {Interop.Iscsi.GetError(_context)})", timedOut: status == Interop.Iscsi.SCSI_STATUS_TIMEOUT);
         }
         return task;
     }
