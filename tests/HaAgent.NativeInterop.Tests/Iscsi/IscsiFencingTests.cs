@@ -131,6 +131,30 @@ public sealed class IscsiFencingTests
     }
 
     [SkippableFact]
+    public async Task Reconnect_SameInitiatorIqn_IsANewUnregisteredNexusAndLeavesTheOldKeyOrphaned()
+    {
+        RequireLibiscsi();
+        await using var target = await TgtTarget.StartAsync();
+        using var b = Connect(target, InitiatorB);
+        b.Register(KeyB);
+        b.Reserve(KeyB, WriteExclusiveRegistrantsOnly);
+        using (var first = Connect(target, InitiatorA))
+        {
+            first.Register(KeyA);
+            first.WriteBlocks(0, Block(first, 1));
+        }
+
+        // tgt ties a registration to the session, not the initiator name: an agent that reconnects is not registered.
+        using var again = Connect(target, InitiatorA);
+        Assert.Throws<ReservationConflictException>(() => again.WriteBlocks(0, Block(again, 2)));
+        Assert.Equal(new[] { KeyA, KeyB }, b.ReadKeys().Keys.Order());
+
+        // The survivor removes the orphan the same way it fences.
+        b.PreemptAndAbortOrPreempt(KeyB, KeyA, WriteExclusiveRegistrantsOnly);
+        Assert.Equal(new[] { KeyB }, b.ReadKeys().Keys);
+    }
+
+    [SkippableFact]
     public async Task PreemptAndAbort_OnTgt_IsRefusedAsIllegalRequestAndChangesNothing()
     {
         RequireLibiscsi();
