@@ -61,6 +61,7 @@ public sealed partial class IscsiSession : IDisposable
     /// </summary>
     /// <exception cref="ArgumentException">A malformed portal, name, LUN or timeout; nothing was sent.</exception>
     /// <exception cref="IscsiConnectException">Unreachable portal, unknown target, missing LUN, refused login, or no answer in time.</exception>
+    /// <exception cref="ScsiCommandException">The target refused READ CAPACITY(16) twice.</exception>
     public static IscsiSession Connect(string portal, string targetIqn, int lun, string initiatorIqn, TimeSpan timeout)
     {
         IscsiInputValidation.Portal(portal, nameof(portal));
@@ -244,9 +245,13 @@ public sealed partial class IscsiSession : IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="command"/>, and once more if the first answer was UNIT ATTENTION.</summary>
-    internal T RetryOnUnitAttention<T>(Func<IscsiSession, T> command)
+    /// <summary>
+    /// Runs <paramref name="command"/> on this session, and once more if the target answered UNIT ATTENTION (a PR change
+    /// by another nexus, a LUN reset...): the command did not execute, and the attention is reported only once.
+    /// </summary>
+    public T RetryOnUnitAttention<T>(Func<IscsiSession, T> command)
     {
+        ArgumentNullException.ThrowIfNull(command);
         try
         {
             return command(this);
@@ -289,7 +294,9 @@ public sealed partial class IscsiSession : IDisposable
                 Interop.Iscsi.SCSI_STATUS_REDIRECT => "target redirected the session",
                 _ => "transport error",
             };
-            throw Broken(function, $"{what}: {Interop.Iscsi.GetError(_context)}", timedOut: status == Interop.Iscsi.SCSI_STATUS_TIMEOUT);
+            // libiscsi does not reset its error text per command: after a dropped connection it may still describe an
+            // older event (e.g. the UNIT ATTENTION consumed at login), so it is labelled as the last error, not the cause.
+            throw Broken(function, $"{what} (last libiscsi error: {Interop.Iscsi.GetError(_context)})", timedOut: status == Interop.Iscsi.SCSI_STATUS_TIMEOUT);
         }
         return task;
     }

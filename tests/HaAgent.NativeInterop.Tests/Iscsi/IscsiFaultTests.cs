@@ -4,12 +4,13 @@ using System.Net.Sockets;
 using HaAgent.NativeInterop.Iscsi;
 using HaAgent.Testing;
 using HaAgent.Testing.Iscsi;
+using Xunit.Abstractions;
 using static HaAgent.NativeInterop.Tests.Iscsi.IscsiTestHosts;
 
 namespace HaAgent.NativeInterop.Tests.Iscsi;
 
 /// <summary>A fence path must end in bounded time with a typed answer, whatever the target does.</summary>
-public sealed class IscsiFaultTests
+public sealed class IscsiFaultTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan DeadTargetBound = TimeSpan.FromSeconds(2);
 
@@ -27,6 +28,7 @@ public sealed class IscsiFaultTests
         var error = Assert.Throws<IscsiTransportException>(() => a.WriteBlocks(0, Block(a, 2)));
         clock.Stop();
 
+        output.WriteLine($"elapsed {clock.Elapsed.TotalMilliseconds:F1} ms: {error.Message}");
         Assert.True(clock.Elapsed < DeadTargetBound, $"took {clock.Elapsed}");
         Assert.Equal("iscsi_write16_sync", error.Function);
         Assert.False(string.IsNullOrWhiteSpace(error.LibiscsiError));
@@ -45,14 +47,38 @@ public sealed class IscsiFaultTests
 
         target.Kill();
         var clock = Stopwatch.StartNew();
-        Assert.Throws<IscsiTransportException>(() => b.PreemptAndAbortOrPreempt(KeyB, KeyA, WriteExclusiveRegistrantsOnly));
+        var error = Assert.Throws<IscsiTransportException>(() => b.PreemptAndAbortOrPreempt(KeyB, KeyA, WriteExclusiveRegistrantsOnly));
         Assert.Throws<IscsiTransportException>(() => b.ReadKeys());
         Assert.Throws<IscsiTransportException>(() => a.ReadKeys());
         clock.Stop();
 
+        output.WriteLine($"elapsed {clock.Elapsed.TotalMilliseconds:F1} ms: {error.Message}");
         Assert.True(clock.Elapsed < DeadTargetBound, $"took {clock.Elapsed}");
         var again = Assert.Throws<IscsiTransportException>(() => b.WriteBlocks(0, Block(b, 1)));
         Assert.Contains("unusable", again.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task ReadKeys_TgtdKilledWhileCommandInFlight_ThrowsTransportErrorWithinTwoSecondsOfTheKill()
+    {
+        RequireLibiscsi();
+        await using var target = await TgtTarget.StartAsync();
+        using var b = Connect(target, InitiatorB, timeout: TimeSpan.FromSeconds(30));
+        b.Register(KeyB);
+
+        // Frozen, the target holds the command unanswered; the kill then lands while libiscsi waits for the reply.
+        await target.FreezeAsync();
+        var call = Task.Run(() => Assert.Throws<IscsiTransportException>(() => b.ReadKeys()));
+        await Task.Delay(300);
+        Assert.False(call.IsCompleted);
+        var clock = Stopwatch.StartNew();
+        target.Kill();
+        var error = await call.WaitAsync(TimeSpan.FromSeconds(10));
+        clock.Stop();
+
+        output.WriteLine($"elapsed {clock.Elapsed.TotalMilliseconds:F1} ms: {error.Message}");
+        Assert.True(clock.Elapsed < DeadTargetBound, $"took {clock.Elapsed}");
+        Assert.False(error.TimedOut, error.Message);
     }
 
     [SkippableFact]
@@ -71,6 +97,7 @@ public sealed class IscsiFaultTests
 
         Assert.True(error.TimedOut, error.Message);
         // libiscsi checks PDU deadlines (whole seconds) about once a second: timeout + 1 s, plus slack for a busy host.
+        output.WriteLine($"elapsed {clock.Elapsed.TotalMilliseconds:F1} ms: {error.Message}");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3.5), $"took {clock.Elapsed}");
         Assert.False(b.IsUsable);
     }
@@ -84,6 +111,7 @@ public sealed class IscsiFaultTests
         var clock = Stopwatch.StartNew();
         var error = Assert.Throws<IscsiConnectException>(() => IscsiSession.Connect(portal, "iqn.2024-01.test.haagent:none", 1, InitiatorA, SessionTimeout));
 
+        output.WriteLine($"elapsed {clock.Elapsed.TotalMilliseconds:F1} ms: {error.Message}");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         Assert.Equal("iscsi_full_connect_sync", error.Function);
         Assert.Contains(portal, error.Message, StringComparison.Ordinal);
@@ -119,6 +147,7 @@ public sealed class IscsiFaultTests
         await acceptor;
         accepted.ForEach(s => s.Dispose());
 
+        output.WriteLine($"elapsed {clock.Elapsed.TotalMilliseconds:F1} ms: {error.Message}");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         Assert.True(error.TimedOut, error.Message);
     }

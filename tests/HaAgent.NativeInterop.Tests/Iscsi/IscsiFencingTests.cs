@@ -89,6 +89,72 @@ public sealed class IscsiFencingTests
     }
 
     [SkippableFact]
+    public async Task PreemptAndAbortOrPreempt_FencerHasPendingUnitAttention_RetriesAndFences()
+    {
+        RequireLibiscsi();
+        const ulong KeyC = 0xC0C0_0000_0000_00C3;
+        await using var target = await TgtTarget.StartAsync();
+        using var a = Connect(target, InitiatorA);
+        using var b = Connect(target, InitiatorB);
+        using var c = Connect(target, "iqn.2024-01.test.haagent:host-c");
+        a.Register(KeyA);
+        b.Register(KeyB);
+        c.Register(KeyC);
+        c.Reserve(KeyC, WriteExclusiveRegistrantsOnly);
+        // A takes C's reservation over with another type: tgt releases it and raises UNIT ATTENTION 2A/04 (reservations
+        // released) on B, the bystander — a fencer with a state change it did not cause still pending.
+        a.Preempt(KeyA, KeyC, PersistentReservationType.WriteExclusive);
+
+        var fence = b.PreemptAndAbortOrPreempt(KeyB, KeyA, WriteExclusiveRegistrantsOnly);
+
+        Assert.True(fence.FellBackToPreempt);
+        Assert.Equal(new[] { KeyB }, b.ReadKeys().Keys);
+        Assert.Throws<UnitAttentionException>(() => a.WriteBlocks(0, Block(a, 1)));
+        Assert.Throws<ReservationConflictException>(() => a.WriteBlocks(0, Block(a, 1)));
+    }
+
+    [SkippableFact]
+    public async Task PreemptAndAbortOrPreempt_VictimAlreadyFenced_AnswersReservationConflictAndKeysShowTheFenceHeld()
+    {
+        RequireLibiscsi();
+        await using var target = await TgtTarget.StartAsync();
+        using var a = Connect(target, InitiatorA);
+        using var b = Connect(target, InitiatorB);
+        a.Register(KeyA);
+        b.Register(KeyB);
+        a.Reserve(KeyA, WriteExclusiveRegistrantsOnly);
+        b.PreemptAndAbortOrPreempt(KeyB, KeyA, WriteExclusiveRegistrantsOnly);
+
+        // A fence repeated after a lost reply is not idempotent on the wire: the victim's key no longer exists.
+        Assert.Throws<ReservationConflictException>(() => b.PreemptAndAbortOrPreempt(KeyB, KeyA, WriteExclusiveRegistrantsOnly));
+        Assert.Equal(new[] { KeyB }, b.ReadKeys().Keys);
+    }
+
+    [SkippableFact]
+    public async Task Reconnect_SameInitiatorIqn_IsANewUnregisteredNexusAndLeavesTheOldKeyOrphaned()
+    {
+        RequireLibiscsi();
+        await using var target = await TgtTarget.StartAsync();
+        using var b = Connect(target, InitiatorB);
+        b.Register(KeyB);
+        b.Reserve(KeyB, WriteExclusiveRegistrantsOnly);
+        using (var first = Connect(target, InitiatorA))
+        {
+            first.Register(KeyA);
+            first.WriteBlocks(0, Block(first, 1));
+        }
+
+        // tgt ties a registration to the session, not the initiator name: an agent that reconnects is not registered.
+        using var again = Connect(target, InitiatorA);
+        Assert.Throws<ReservationConflictException>(() => again.WriteBlocks(0, Block(again, 2)));
+        Assert.Equal(new[] { KeyA, KeyB }, b.ReadKeys().Keys.Order());
+
+        // The survivor removes the orphan the same way it fences.
+        b.PreemptAndAbortOrPreempt(KeyB, KeyA, WriteExclusiveRegistrantsOnly);
+        Assert.Equal(new[] { KeyB }, b.ReadKeys().Keys);
+    }
+
+    [SkippableFact]
     public async Task PreemptAndAbort_OnTgt_IsRefusedAsIllegalRequestAndChangesNothing()
     {
         RequireLibiscsi();

@@ -21,11 +21,5 @@ internal static partial class Interop
 
         [LibraryImport(Libraries.Libc, EntryPoint = "pthread_sigmask")]
         internal static unsafe partial int pthread_sigmask(int how, sigset_t* set, sigset_t* oldset);
-
-        [LibraryImport(Libraries.Libc, EntryPoint = "sigfillset")]
-        internal static unsafe partial int sigfillset(sigset_t* set);
-
-        [LibraryImport(Libraries.Libc, EntryPoint = "sigdelset")]
-        internal static unsafe partial int sigdelset(sigset_t* set, int signum);
     }
 }
