@@ -75,6 +75,7 @@ public sealed class CephCluster : IDisposable, IAsyncDisposable
         }
         catch (Exception ex)
         {
+            await deadline.CancelAsync().ConfigureAwait(false); // kills CLI calls still in flight (osd new, pool create)
             cluster._keepDirectory = true; // the logs are the only clue
             cluster.Dispose();
             throw new InvalidOperationException(
