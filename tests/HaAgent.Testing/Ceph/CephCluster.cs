@@ -346,7 +346,7 @@ public sealed class CephCluster : IDisposable, IAsyncDisposable
             memstore device bytes = 268435456
             osd memory target = 268435456
             osd class dir = /usr/lib/x86_64-linux-gnu/rados-classes
-
+            {string.Concat(Options.OsdSettings.Select(setting => $"{setting.Key} = {setting.Value}\n"))}
             """;
     }
 }
