@@ -29,6 +29,8 @@ public class CephBlocklistBenchmark
     private RadosBlocklistConfirmation? _lastFence;
     private int _fencesWithLateAcks;
     private int _lateAcks;
+    private int _writesAfterBarrier;
+    private RadosPool _fencerPool = null!;
 
     [Params(CephPaxos.Fast10ms, CephPaxos.Default1s)]
     public CephPaxos Paxos { get; set; }
@@ -39,6 +41,7 @@ public class CephBlocklistBenchmark
         _ceph = CephCluster.StartAsync(new CephClusterOptions { FastPaxos = Paxos == CephPaxos.Fast10ms, HostClients = ["victim"] })
             .GetAwaiter().GetResult();
         _fencer = Connect(_ceph.Fencer);
+        _fencerPool = _fencer.OpenPool(_ceph.Pool);
     }
 
     [IterationSetup]
@@ -85,6 +88,26 @@ public class CephBlocklistBenchmark
         throw new InvalidOperationException($"victim {_lastFence.Address} still writing 5 s after epoch {_lastFence.OsdMapEpoch}");
     }
 
+    /// <summary>
+    /// The complete fence: add, then one op per placement group so every PG applies the epoch; the victim's very next
+    /// write must be refused (a write that still lands is counted and printed at cleanup).
+    /// </summary>
+    [Benchmark(Description = "add -> all-PG barrier -> next write refused")]
+    public int AddAndBarrier()
+    {
+        _lastFence = _fencer.Blocklist.Add(_victim!.ClientAddress, TimeSpan.FromHours(1));
+        var placementGroups = _fencerPool.WaitForOsdMapOnAllPlacementGroups();
+        try
+        {
+            _victimPool!.WriteFull("fence-bench", Payload);
+            _writesAfterBarrier++;
+        }
+        catch (RadosException ex) when (ex.IsBlocklisted)
+        {
+        }
+        return placementGroups;
+    }
+
     [IterationCleanup]
     public void DisposeVictim()
     {
@@ -100,7 +123,8 @@ public class CephBlocklistBenchmark
     [GlobalCleanup]
     public void GlobalCleanup()
     {
-        Console.WriteLine($"// Paxos={Paxos}: {_fencesWithLateAcks} fences had victim writes acknowledged after the epoch was confirmed ({_lateAcks} writes in all)");
+        Console.WriteLine($"// Paxos={Paxos}: {_fencesWithLateAcks} fences had victim writes acknowledged after the epoch was confirmed ({_lateAcks} writes in all); {_writesAfterBarrier} victim writes acknowledged after the all-PG barrier");
+        _fencerPool?.Dispose();
         _fencer?.Dispose();
         _ceph?.Dispose();
     }

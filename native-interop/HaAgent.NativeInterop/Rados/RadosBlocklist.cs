@@ -17,7 +17,9 @@ public sealed class RadosBlocklist
     }
 
     /// <summary>
-    /// Fences <paramref name="address"/> and returns once the fencing client holds an osdmap epoch containing the entry.
+    /// Blocklists <paramref name="address"/> and returns once the fencing client holds an osdmap epoch containing the
+    /// entry. The fence is complete only after <see cref="RadosPool.WaitForOsdMapOnAllPlacementGroups"/> on each pool
+    /// the client could write (see <see cref="RadosBlocklistConfirmation"/>).
     /// A nonce-0 (whole-host) address is refused unless <paramref name="scope"/> is <see cref="BlocklistScope.WholeHost"/>;
     /// with WholeHost the entry is the address's whole host (<c>IP:0/0</c>).
     /// </summary>

@@ -107,7 +107,7 @@ public sealed class RadosCluster : IDisposable
             ioctx.Dispose();
             RadosException.Throw(error < 0 ? error : -Errno.EIO, "rados_ioctx_create", $"pool '{poolName}'");
         }
-        return new RadosPool(ioctx, poolName);
+        return new RadosPool(ioctx, poolName, this);
     }
 
     /// <summary>

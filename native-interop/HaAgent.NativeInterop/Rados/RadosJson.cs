@@ -26,6 +26,24 @@ internal static class RadosJson
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    /// <summary>A top-level unsigned property, e.g. "pg_num" of "osd pool get POOL pg_num".</summary>
+    internal static uint ReadUInt32Property(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name)
+    {
+        var reader = new Utf8JsonReader(json);
+        Expect(ref reader, JsonTokenType.StartObject);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var match = reader.ValueTextEquals(name);
+            reader.Read();
+            if (match)
+            {
+                return reader.GetUInt32();
+            }
+            reader.Skip();
+        }
+        throw new FormatException($"mon JSON has no \"{Encoding.UTF8.GetString(name)}\"");
+    }
+
     /// <summary>The "epoch" of "osd stat" or "osd dump" JSON output.</summary>
     internal static uint ReadEpoch(ReadOnlySpan<byte> json) => ReadOsdDump(json, blocklist: null);
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using HaAgent.NativeInterop.Rados;
 using HaAgent.Testing;
 using HaAgent.Testing.Ceph;
 using Xunit.Abstractions;
@@ -41,6 +43,47 @@ public sealed class CephClusterFixtureTests(ITestOutputHelper output)
         var clusterDirectory = Path.GetDirectoryName(logs)!;
         Assert.Empty(ProcessesMentioning(clusterDirectory));
         Directory.Delete(clusterDirectory, recursive: true);
+    }
+
+    [SkippableFact]
+    public async Task Operations_DaemonsKilledAfterConnect_FailWithinTimeouts()
+    {
+        // A fence path must never hang: a dead OSD or mon costs the configured timeout, then a typed error.
+        Requires.Tools(CephCluster.Packages, CephCluster.Commands);
+        Requires.Library("librados.so.2", "librados2");
+        await using var ceph = await CephCluster.StartAsync(new CephClusterOptions { HostClients = ["hostA"] });
+        var timeouts = new RadosConnectOptions
+        {
+            ClientName = "client.fencer",
+            ConfigFile = ceph.ConfigPath,
+            MonOperationTimeout = TimeSpan.FromSeconds(2),
+            OsdOperationTimeout = TimeSpan.FromSeconds(2),
+        };
+        using var fencer = RadosCluster.Connect(timeouts);
+        using var hostA = RadosCluster.Connect(new RadosConnectOptions
+        {
+            ClientName = "client.hostA",
+            ConfigFile = ceph.ConfigPath,
+            Keyring = ceph.HostClient("hostA").KeyringPath,
+            MonOperationTimeout = TimeSpan.FromSeconds(2),
+            OsdOperationTimeout = TimeSpan.FromSeconds(2),
+        });
+        using var pool = hostA.OpenPool(ceph.Pool);
+        pool.WriteFull("before", "ok"u8);
+
+        ProcessKiller.KillAndWait(ceph.DaemonPids[1]); // osd.0
+        var stopwatch = Stopwatch.StartNew();
+        var write = Assert.Throws<RadosException>(() => pool.WriteFull("after-osd-death", "x"u8));
+        output.WriteLine($"{write.Message} after {stopwatch.ElapsedMilliseconds} ms");
+        Assert.True(write.IsTimeout, write.Message);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(8), $"took {stopwatch.Elapsed}");
+
+        ProcessKiller.KillAndWait(ceph.DaemonPids[0]); // mon.a
+        stopwatch.Restart();
+        var fence = Assert.Throws<RadosException>(() => fencer.Blocklist.Add(hostA.ClientAddress, TimeSpan.FromMinutes(10)));
+        output.WriteLine($"{fence.Message} after {stopwatch.ElapsedMilliseconds} ms");
+        Assert.True(fence.IsTimeout, fence.Message);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(8), $"took {stopwatch.Elapsed}");
     }
 
     private static List<int> ProcessesMentioning(string text)

@@ -15,6 +15,7 @@ public sealed class RadosClusterTests(CephClusterFixture fixture, ITestOutputHel
     {
         var startup = fixture.Cluster.StartupTime;
         output.WriteLine($"shared cluster ready in {startup.TotalSeconds:F2} s");
+        output.WriteLine(File.ReadAllText(Path.Combine(fixture.Cluster.LogDirectory, "startup.log")));
         Assert.True(startup < TimeSpan.FromSeconds(10), $"start took {startup}");
     }
 

@@ -15,6 +15,9 @@ public sealed class CephClusterOptions
     /// <summary>Host identities ("hostA") seeded at mon mkfs as client.NAME with mon 'allow r', osd 'allow rwx pool=POOL'.</summary>
     public IReadOnlyList<string> HostClients { get; init; } = [];
 
+    /// <summary>Extra [osd] options, e.g. fault injection ("ms_inject_delay_type" = "mon").</summary>
+    public IReadOnlyDictionary<string, string> OsdSettings { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Bound on the whole start; past it the start fails, tears down and names the log directory.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
