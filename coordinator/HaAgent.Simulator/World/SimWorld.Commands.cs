@@ -24,6 +24,7 @@ internal sealed partial class SimWorld
                     {
                         host.Alive = true;
                         host.Incarnation++;
+                        host.SelfFenced = false;
                         Write($"   {id} boots (incarnation {host.Incarnation}) with no VM running");
                     }
                     host.NetworkUp = true;
@@ -46,6 +47,7 @@ internal sealed partial class SimWorld
                 case "self-fence":
                     var stopped = host.RunningVms.ToArray();
                     host.RunningVms.Clear();
+                    host.SelfFenced = true;
                     Write($"   {id} kills its VMs [{string.Join(',', stopped)}] and reports it through storage");
                     if (host.Alive && host.StorageUp)
                     {
