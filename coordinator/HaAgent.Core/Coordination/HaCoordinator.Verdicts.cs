@@ -5,20 +5,8 @@ namespace HaAgent.Core.Coordination;
 
 public sealed partial class HaCoordinator
 {
-    private void UpdateStormGuard(DateTimeOffset now)
+    private void UpdateStormGuard(DateTimeOffset now, int watched, int silent)
     {
-        int watched = 0, silent = 0;
-        foreach (var host in _hosts)
-        {
-            if (host.State is HostState.Healthy or HostState.Suspect or HostState.Isolated or HostState.Dead or HostState.Maintenance)
-            {
-                watched++;
-                if (now - host.LastNetworkHeartbeat > _options.NetworkSuspectAfter)
-                {
-                    silent++;
-                }
-            }
-        }
         var engage = watched >= _options.FencingStormMinHosts && silent > _options.FencingStormShare * watched;
         if (engage == _stormGuard)
         {

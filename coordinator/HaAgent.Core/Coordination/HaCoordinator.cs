@@ -23,6 +23,7 @@ public sealed partial class HaCoordinator
     private long _epoch;
     private bool _stormGuard;
     private int _pendingVms;
+    private int _vmOrdersInFlight;
     private long _orderSequence;
 
     public HaCoordinator(IHaEnvironment env, IPlacementPlanner planner, CoordinatorOptions options, HaCluster cluster)
@@ -93,17 +94,20 @@ public sealed partial class HaCoordinator
         {
             Consume(observation, now);
         }
-        ReadStorageHeartbeats(now);
+        var (watched, silent) = ReadStorageHeartbeats(now);
         if (_epoch <= 0)
         {
             return;
         }
-        UpdateStormGuard(now);
+        UpdateStormGuard(now, watched, silent);
         foreach (var host in _hosts)
         {
             EvaluateHost(host, now);
         }
-        ProgressVmOrders(now);
+        if (_vmOrdersInFlight > 0)
+        {
+            ProgressVmOrders(now);
+        }
         if (_pendingVms > 0)
         {
             PlacePendingVms(now);
@@ -114,22 +118,34 @@ public sealed partial class HaCoordinator
     {
         if (vm.HostId is not null && IsAssigned(vm.State))
         {
-            _hostById[vm.HostId].AssignedVms--;
+            var previous = _hostById[vm.HostId];
+            previous.AssignedVms--;
+            previous.AssignmentVersion++;
         }
         if (vm.State == VmState.Pending)
         {
             _pendingVms--;
+        }
+        if (vm.State is VmState.Starting or VmState.Stopping)
+        {
+            _vmOrdersInFlight--;
         }
         vm.State = state;
         vm.HostId = hostId;
         vm.Since = now;
         if (hostId is not null && IsAssigned(state))
         {
-            _hostById[hostId].AssignedVms++;
+            var next = _hostById[hostId];
+            next.AssignedVms++;
+            next.AssignmentVersion++;
         }
         if (state == VmState.Pending)
         {
             _pendingVms++;
+        }
+        if (state is VmState.Starting or VmState.Stopping)
+        {
+            _vmOrdersInFlight++;
         }
     }
 

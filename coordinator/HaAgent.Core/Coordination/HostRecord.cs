@@ -31,6 +31,12 @@ internal sealed class HostRecord(HostSpec spec, HostFenceIdentity identity)
     /// <summary>VMs assigned here in state Running, Starting or Stopping.</summary>
     public int AssignedVms { get; set; }
 
+    /// <summary>Bumped whenever a VM is assigned here or leaves; a report is re-judged only when it or this changed.</summary>
+    public long AssignmentVersion { get; set; }
+
+    /// <summary>The <see cref="AssignmentVersion"/> the last fully judged report was checked against.</summary>
+    public long ReportCheckedVersion { get; set; } = -1;
+
     public bool MaintenanceRequested { get; set; }
     public bool FenceNotNeededAudited { get; set; }
     public bool BackDuringFenceAudited { get; set; }
