@@ -8,7 +8,8 @@ internal sealed class HostRecord(HostSpec spec, HostFenceIdentity identity)
 {
     public HostSpec Spec { get; } = spec;
     public HostFenceIdentity Identity { get; } = identity;
-    public string Id => Spec.Id;
+    // Kept here, not read through Spec: the decision step touches every host, and one object per host is cheaper than two.
+    public string Id { get; } = spec.Id;
     public string Subject { get; } = "host " + spec.Id;
 
     public HostState State { get; set; }
