@@ -128,6 +128,34 @@ public sealed class HaCoordinatorTests
     }
 
     [Fact]
+    public void Snapshot_FedToASuccessor_KeepsFencedHostOutAndUnfencesItOnReturn()
+    {
+        RunSeconds(10, silent: ["h2"], storageSilent: ["h2"]);
+        _env.Observe(ProvenResult(Assert.Single(_env.Fences)));
+        RunSeconds(1, silent: ["h2"], storageSilent: ["h2"]);
+        var (placement, fenced, released) = _coordinator.Snapshot();
+
+        var successorEnv = new RecordingEnvironment { Epoch = 2 };
+        var hosts = HostIds.Select(id => new HostSpec(id, 8, 32 * 1024, FailureDomains.None)).ToList();
+        var identities = HostIds.Select((id, i) => new HostFenceIdentity(id, $"10.0.0.{i + 1}", "key-" + id)).ToList();
+        var vms = new List<VmSpec> { new("web1", 2, 4096, [new CephVolume("rbd", "web1")]), new("db1", 2, 4096, [new IscsiVolume("iqn.2026-01.lab:db", 0)]) };
+        var successor = new HaCoordinator(successorEnv, new FirstFitPlanner(), new CoordinatorOptions(),
+            new HaCluster(hosts, identities, vms, [], placement, fenced, released));
+        successorEnv.Clock.Advance(TimeSpan.FromSeconds(1));
+        foreach (var id in HostIds)
+        {
+            successorEnv.Observe(new NetworkHeartbeat(successorEnv.Now, id, 2));
+            successorEnv.Observe(new VmReport(successorEnv.Now, id, 2, []));
+        }
+        successor.DoOneIteration();
+
+        Assert.Equal(HostState.Unfencing, successor.HostStateOf("h2"));
+        var unfence = Assert.Single(successorEnv.Unfences);
+        Assert.Equal(2, unfence.Targets.Count);
+        Assert.All(successorEnv.Starts, s => Assert.NotEqual("h2", s.HostId));
+    }
+
+    [Fact]
     public void Constructor_InvalidOption_ThrowsNamingTheKey()
     {
         var options = new CoordinatorOptions { NetworkDeadAfter = TimeSpan.FromSeconds(1) };
