@@ -8,6 +8,17 @@ public sealed partial class HaCoordinator
 {
     private void Consume(Observation observation, DateTimeOffset now)
     {
+        if (_epoch <= 0 && observation is not (NetworkHeartbeat or SelfFenceReport or MaintenanceRequest))
+        {
+            // Not leading: keep watching, but judge no report (it could order stops) and take no result (none is ours).
+            if (observation is VmReport report && _hostById.TryGetValue(report.HostId, out var host) && report.At >= host.LastReportAt)
+            {
+                host.LastReport = report.RunningVmIds;
+                host.LastReportAt = report.At;
+                host.ReportCheckedVersion = -1;
+            }
+            return;
+        }
         switch (observation)
         {
             case NetworkHeartbeat heartbeat:
@@ -240,5 +251,4 @@ public sealed partial class HaCoordinator
             $"it carries token {token}, the current token is {_epoch}");
         return true;
     }
-
 }
