@@ -185,11 +185,12 @@ public sealed partial class HaCoordinator
             SetVm(vm, VmState.Running, host.Id, now);
             return;
         }
-        host.DuplicateStops ??= new HashSet<string>(StringComparer.Ordinal);
-        if (!host.DuplicateStops.Add(vm.Id))
+        host.DuplicateStops ??= new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        if (host.DuplicateStops.TryGetValue(vm.Id, out var orderedAt) && now - orderedAt <= _options.OrderTimeout)
         {
-            return;
+            return; // the stop is on its way
         }
+        host.DuplicateStops[vm.Id] = now;
         Audit(now, AuditKind.DuplicateVm, vm.Subject,
             $"SECOND COPY on {host.Id}; stopping it, the copy on {vm.HostId ?? "-"} is the one placed",
             $"agent {host.Id} reports it running while it is {vm.State.ToString().ToLowerInvariant()} on {vm.HostId ?? "-"}");

@@ -59,6 +59,6 @@ internal sealed class HostRecord(HostSpec spec, HostFenceIdentity identity)
     /// <summary>Leftover VMs a stop was ordered for on this returning host, with when.</summary>
     public Dictionary<string, DateTimeOffset>? LeftoverStops { get; set; }
 
-    /// <summary>VMs seen here while assigned elsewhere; stopped once each.</summary>
-    public HashSet<string>? DuplicateStops { get; set; }
+    /// <summary>VMs seen here while assigned elsewhere, with when their stop was ordered (re-ordered after the order timeout).</summary>
+    public Dictionary<string, DateTimeOffset>? DuplicateStops { get; set; }
 }

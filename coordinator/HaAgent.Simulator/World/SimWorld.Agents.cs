@@ -118,7 +118,7 @@ internal sealed partial class SimWorld
                 {
                     continue;
                 }
-                if (CanWrite(other, vm))
+                if (CanWrite(other, vm) && !_rogueCopies.Contains((vm.Id, other.Id)))
                 {
                     var violation = $"{vm.Id} started on {host.Id} while {other.Id} can still write its volumes";
                     Violations.Add(violation);
@@ -142,6 +142,7 @@ internal sealed partial class SimWorld
         {
             return;
         }
+        _rogueCopies.Remove((order.VmId, host.Id));
         if (host.RunningVms.Remove(order.VmId))
         {
             Write($"   {host.Id}: stopped {order.VmId}");

@@ -66,6 +66,12 @@ internal sealed partial class SimWorld
                 case "start-fails":
                     host.StartFails.Arm(command.Count);
                     break;
+                case "rogue-start":
+                    // An operator bypasses HA: the world's invariant check does not blame the coordinator for it.
+                    host.RunningVms.Add(command.Kind!);
+                    _rogueCopies.Add((command.Kind!, id));
+                    Write($"   someone starts {command.Kind} on {id} by hand, outside HA");
+                    break;
                 case "maintenance":
                     _inbox.Enqueue(new MaintenanceRequest(now, id, true));
                     break;
