@@ -53,7 +53,7 @@ public sealed class CoordinatorProperties
                 {
                     Assert.True(state == VmState.Pending, $"{id}: ended {state} on {host}");
                     Assert.Empty(copies);
-                    var reported = world.Log.Any(l => l.Contains($"vm {id}: cannot be placed", StringComparison.Ordinal)
+                    var reported = world.Log.Any(l => l.Contains($"vm {id}: not placed", StringComparison.Ordinal)
                         || l.Contains($"vm {id}: restart limit reached", StringComparison.Ordinal));
                     Assert.True(reported, $"{id}: pending without an unplaceable or restart-limit report");
                 }
