@@ -87,6 +87,7 @@ public sealed partial class HaCoordinator
                 if (HeardSince(host, host.StateSince, networkFresh))
                 {
                     // Its VMs were never released, so they stay; only a possibly half-applied fence must be lifted.
+                    host.ReturnedFrom = HostState.FenceFailed;
                     BeginReturn(host, now);
                 }
                 else if (now >= host.NextFenceRoundAt)
@@ -108,8 +109,10 @@ public sealed partial class HaCoordinator
             case HostState.Returning:
                 if (!networkFresh)
                 {
-                    // Nothing was lifted yet: it simply goes back to being fenced.
-                    ChangeState(host, host.ReturnedFrom, now, Evidence(host, now));
+                    // Nothing was lifted yet: a fenced host goes back to being fenced; one whose fence never held still
+                    // holds its VMs, so it is judged from scratch.
+                    ChangeState(host, host.ReturnedFrom == HostState.FenceFailed ? HostState.Suspect : host.ReturnedFrom,
+                        now, Evidence(host, now));
                     break;
                 }
                 ProgressReturn(host, now);

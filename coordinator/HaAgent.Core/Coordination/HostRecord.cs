@@ -50,7 +50,7 @@ internal sealed class HostRecord(HostSpec spec, HostFenceIdentity identity)
 
     public DateTimeOffset NextFenceRoundAt { get; set; }
 
-    /// <summary>Fenced or SelfFenced: where a returning host goes back to if it falls silent before it is unfenced.</summary>
+    /// <summary>Fenced, SelfFenced or FenceFailed: the state a returning host came from, for when it falls silent again.</summary>
     public HostState ReturnedFrom { get; set; } = HostState.Fenced;
 
     public string? UnfenceId { get; set; }
