@@ -10,6 +10,8 @@ namespace HaAgent.Simulator;
 /// </summary>
 internal sealed class FirstFitPlanner : IPlacementPlanner
 {
+    private const string StartLimit = "max starts per host";
+
     public PlacementPlan Plan(PlacementRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -37,8 +39,10 @@ internal sealed class FirstFitPlanner : IPlacementPlanner
             }
             if (chosen is null)
             {
-                unplaced.Add(new UnplaceableVm(vm.Id,
-                    $"no host has {vm.Cpus} cpus and {vm.MemoryMiB} MiB free within the hard rules", rejected));
+                var reason = rejected.ContainsKey(StartLimit)
+                    ? $"hosts with room have reached their start limit ({request.MaxStartsPerHost}) for this round"
+                    : $"no host has {vm.Cpus} cpus and {vm.MemoryMiB} MiB free within the hard rules";
+                unplaced.Add(new UnplaceableVm(vm.Id, reason, rejected));
                 continue;
             }
             var id = chosen.Spec.Id;
@@ -68,7 +72,7 @@ internal sealed class FirstFitPlanner : IPlacementPlanner
         }
         if (starts[id] >= request.MaxStartsPerHost)
         {
-            return "max starts per host";
+            return StartLimit;
         }
         if (freeCpus[id] < vm.Cpus || freeMemory[id] < vm.MemoryMiB)
         {

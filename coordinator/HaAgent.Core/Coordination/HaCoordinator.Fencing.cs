@@ -18,7 +18,17 @@ public sealed partial class HaCoordinator
             if (!host.FenceNotNeededAudited)
             {
                 host.FenceNotNeededAudited = true;
-                Audit(now, AuditKind.FenceNotNeeded, host.Subject, "not fenced: no HA VM is assigned to it", Evidence(host, now));
+                if (host.AssignedVms == 0)
+                {
+                    Audit(now, AuditKind.FenceNotNeeded, host.Subject, "not fenced: no HA VM is assigned to it", Evidence(host, now));
+                }
+                else
+                {
+                    // Without a volume there is nothing to cut, so nothing can prove the VMs stopped: they stay put.
+                    Audit(now, AuditKind.CannotFence, host.Subject,
+                        $"CANNOT FENCE {host.Id}: its {host.AssignedVms} VM(s) have no volume a fence can cut; NOT restarted until it is heard again",
+                        Evidence(host, now));
+                }
             }
             return;
         }

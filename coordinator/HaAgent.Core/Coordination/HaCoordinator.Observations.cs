@@ -8,6 +8,17 @@ public sealed partial class HaCoordinator
 {
     private void Consume(Observation observation, DateTimeOffset now)
     {
+        if (_epoch <= 0 && observation is not (NetworkHeartbeat or SelfFenceReport or MaintenanceRequest))
+        {
+            // Not leading: keep watching, but judge no report (it could order stops) and take no result (none is ours).
+            if (observation is VmReport report && _hostById.TryGetValue(report.HostId, out var host) && report.At >= host.LastReportAt)
+            {
+                host.LastReport = report.RunningVmIds;
+                host.LastReportAt = report.At;
+                host.ReportCheckedVersion = -1;
+            }
+            return;
+        }
         switch (observation)
         {
             case NetworkHeartbeat heartbeat:
@@ -50,10 +61,20 @@ public sealed partial class HaCoordinator
         host.EverHeard = true;
     }
 
-    private void ReadStorageHeartbeats(DateTimeOffset now)
+    /// <summary>Reads every storage heartbeat and, in the same pass over the hosts, counts the silent ones for the storm guard.</summary>
+    private (int Watched, int Silent) ReadStorageHeartbeats(DateTimeOffset now)
     {
+        int watched = 0, silent = 0;
         foreach (var host in _hosts)
         {
+            if (host.State is HostState.Healthy or HostState.Suspect or HostState.Isolated or HostState.Dead or HostState.Maintenance)
+            {
+                watched++;
+                if (now - host.LastNetworkHeartbeat > _options.NetworkSuspectAfter)
+                {
+                    silent++;
+                }
+            }
             if (!_env.TryReadStorageHeartbeat(host.Id, out var heartbeat))
             {
                 continue;
@@ -68,6 +89,7 @@ public sealed partial class HaCoordinator
             }
             host.StorageEpochSeen = heartbeat.LastEpochSeen;
         }
+        return (watched, silent);
     }
 
     private void OnVmReport(VmReport report, DateTimeOffset now)
@@ -76,9 +98,15 @@ public sealed partial class HaCoordinator
         {
             return;
         }
-        host.LastReport = report.RunningVmIds;
-        host.LastReportAt = report.At;
         var running = report.RunningVmIds;
+        // The steady state: the same VMs as last time and nothing assigned or released since. Nothing to judge.
+        var unchanged = host.ReportCheckedVersion == host.AssignmentVersion && SameVms(host.LastReport, running);
+        host.LastReport = running;
+        host.LastReportAt = report.At;
+        if (unchanged)
+        {
+            return;
+        }
         var matched = 0;
         for (var i = 0; i < running.Count; i++)
         {
@@ -102,6 +130,25 @@ public sealed partial class HaCoordinator
         {
             ReleaseVanishedVms(host, running, now);
         }
+        // Only a report of exactly the VMs assigned here may be skipped next time: anything else (a start in its grace
+        // period, a VM assigned elsewhere, an unknown VM) can change meaning when other hosts change.
+        host.ReportCheckedVersion = matched == host.AssignedVms && matched == running.Count ? host.AssignmentVersion : -1;
+    }
+
+    private static bool SameVms(IReadOnlyList<string>? previous, IReadOnlyList<string> current)
+    {
+        if (previous is null || previous.Count != current.Count)
+        {
+            return false;
+        }
+        for (var i = 0; i < current.Count; i++)
+        {
+            if (!string.Equals(previous[i], current[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>A healthy host's own agent says an assigned VM is not running: no process, so no writer; it may restart.</summary>
@@ -138,11 +185,12 @@ public sealed partial class HaCoordinator
             SetVm(vm, VmState.Running, host.Id, now);
             return;
         }
-        host.DuplicateStops ??= new HashSet<string>(StringComparer.Ordinal);
-        if (!host.DuplicateStops.Add(vm.Id))
+        host.DuplicateStops ??= new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        if (host.DuplicateStops.TryGetValue(vm.Id, out var orderedAt) && now - orderedAt <= _options.OrderTimeout)
         {
-            return;
+            return; // the stop is on its way
         }
+        host.DuplicateStops[vm.Id] = now;
         Audit(now, AuditKind.DuplicateVm, vm.Subject,
             $"SECOND COPY on {host.Id}; stopping it, the copy on {vm.HostId ?? "-"} is the one placed",
             $"agent {host.Id} reports it running while it is {vm.State.ToString().ToLowerInvariant()} on {vm.HostId ?? "-"}");
@@ -204,5 +252,4 @@ public sealed partial class HaCoordinator
             $"it carries token {token}, the current token is {_epoch}");
         return true;
     }
-
 }

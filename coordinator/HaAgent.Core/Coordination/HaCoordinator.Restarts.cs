@@ -43,6 +43,7 @@ public sealed partial class HaCoordinator
         var usedMemory = new Dictionary<string, long>(StringComparer.Ordinal);
         var running = new Dictionary<string, string>(StringComparer.Ordinal);
         var runningSpecs = new Dictionary<string, VmSpec>(StringComparer.Ordinal);
+        var startsInFlight = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var vm in _vms)
         {
             if (vm.HostId is null || !IsAssigned(vm.State))
@@ -53,11 +54,20 @@ public sealed partial class HaCoordinator
             runningSpecs[vm.Id] = vm.Spec;
             usedCpus[vm.HostId] = usedCpus.GetValueOrDefault(vm.HostId) + vm.Spec.Cpus;
             usedMemory[vm.HostId] = usedMemory.GetValueOrDefault(vm.HostId) + vm.Spec.MemoryMiB;
+            if (vm.State == VmState.Starting)
+            {
+                startsInFlight[vm.HostId] = startsInFlight.GetValueOrDefault(vm.HostId) + 1;
+            }
         }
+        var throttled = false;
         var hosts = new List<PlacementHost>(_hosts.Length);
         foreach (var host in _hosts)
         {
-            var reason = IneligibleReason(host);
+            // The plan's per-host start limit cannot see starts ordered by earlier steps: a host already at the limit sits this one out.
+            var inFlight = startsInFlight.GetValueOrDefault(host.Id);
+            var reason = IneligibleReason(host)
+                ?? (inFlight >= _options.MaxStartsPerHost ? $"{inFlight} starts already in flight" : null);
+            throttled |= inFlight >= _options.MaxStartsPerHost && IneligibleReason(host) is null;
             hosts.Add(new PlacementHost(host.Spec, reason is null, reason,
                 usedCpus.GetValueOrDefault(host.Id), usedMemory.GetValueOrDefault(host.Id)));
         }
@@ -83,6 +93,10 @@ public sealed partial class HaCoordinator
             var soft = decision.SoftRulesBroken.Count > 0 ? $" (soft rules broken: {string.Join(',', decision.SoftRulesBroken)})" : "";
             SendStartOrder(vm, target.Id, decision.Why + soft, now);
         }
+        if (throttled)
+        {
+            return; // left for a later step, when starts in flight have finished; not worth an unplaceable report yet
+        }
         foreach (var unplaced in plan.Unplaced)
         {
             if (!_vmById.TryGetValue(unplaced.VmId, out var vm) || vm.LastUnplacedReason == unplaced.Reason)
@@ -91,7 +105,7 @@ public sealed partial class HaCoordinator
             }
             vm.LastUnplacedReason = unplaced.Reason;
             var rejected = string.Join(", ", unplaced.RejectedHosts.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key}: {r.Value}"));
-            Audit(now, AuditKind.VmUnplaceable, vm.Subject, $"cannot be placed, stays down: {unplaced.Reason}",
+            Audit(now, AuditKind.VmUnplaceable, vm.Subject, $"not placed, stays down for now: {unplaced.Reason}",
                 rejected.Length > 0 ? $"hosts rejected: {rejected}" : "no host considered");
         }
     }

@@ -43,7 +43,8 @@ public sealed partial class HaCoordinator
         {
             return;
         }
-        if (host.FencedTargets is { Count: > 0 })
+        // A self-fenced agent refuses starts until told it may rejoin, so it gets an unfence order even with nothing to lift.
+        if (host.FencedTargets is { Count: > 0 } || host.ReturnedFrom == HostState.SelfFenced)
         {
             ChangeState(host, HostState.Unfencing, now, $"agent {host.Id} reports no leftover VM");
             SendUnfenceOrder(host, now);
@@ -58,9 +59,11 @@ public sealed partial class HaCoordinator
     {
         host.UnfenceId = NextOrderId("unfence", host.Id);
         host.UnfenceIssuedAt = now;
-        var targets = host.FencedTargets!.ToArray();
+        var targets = host.FencedTargets?.ToArray() ?? [];
         Audit(now, AuditKind.UnfenceOrdered, host.Subject,
-            $"unfence {host.UnfenceId} ordered (token {_epoch}), lifting: {string.Join("; ", targets.Select(t => t.ToString()))}",
+            targets.Length > 0
+                ? $"unfence {host.UnfenceId} ordered (token {_epoch}), lifting: {string.Join("; ", targets.Select(t => t.ToString()))}"
+                : $"unfence {host.UnfenceId} ordered (token {_epoch}): ends its self-fence, nothing to lift",
             $"agent {host.Id} reports no leftover VM");
         _env.OrderUnfence(new UnfenceOrder(host.UnfenceId, _epoch, host.Id, targets));
     }
@@ -89,6 +92,7 @@ public sealed partial class HaCoordinator
         }
         host.FencedTargets = null;
         host.UnfenceId = null;
+        host.ReturnedFrom = HostState.Fenced;
         Audit(now, AuditKind.Unfenced, host.Subject, "unfenced: rejoins the cluster", $"agent {host.Id} lifted its fence");
         ChangeState(host, HostState.Healthy, now, $"unfenced {result.UnfenceId}");
     }

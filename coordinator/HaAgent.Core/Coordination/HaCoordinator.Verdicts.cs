@@ -5,20 +5,8 @@ namespace HaAgent.Core.Coordination;
 
 public sealed partial class HaCoordinator
 {
-    private void UpdateStormGuard(DateTimeOffset now)
+    private void UpdateStormGuard(DateTimeOffset now, int watched, int silent)
     {
-        int watched = 0, silent = 0;
-        foreach (var host in _hosts)
-        {
-            if (host.State is HostState.Healthy or HostState.Suspect or HostState.Isolated or HostState.Dead or HostState.Maintenance)
-            {
-                watched++;
-                if (now - host.LastNetworkHeartbeat > _options.NetworkSuspectAfter)
-                {
-                    silent++;
-                }
-            }
-        }
         var engage = watched >= _options.FencingStormMinHosts && silent > _options.FencingStormShare * watched;
         if (engage == _stormGuard)
         {
@@ -99,6 +87,7 @@ public sealed partial class HaCoordinator
                 if (HeardSince(host, host.StateSince, networkFresh))
                 {
                     // Its VMs were never released, so they stay; only a possibly half-applied fence must be lifted.
+                    host.ReturnedFrom = HostState.FenceFailed;
                     BeginReturn(host, now);
                 }
                 else if (now >= host.NextFenceRoundAt)
@@ -120,8 +109,10 @@ public sealed partial class HaCoordinator
             case HostState.Returning:
                 if (!networkFresh)
                 {
-                    // Nothing was lifted yet: it simply goes back to being fenced.
-                    ChangeState(host, host.ReturnedFrom, now, Evidence(host, now));
+                    // Nothing was lifted yet: a fenced host goes back to being fenced; one whose fence never held still
+                    // holds its VMs, so it is judged from scratch.
+                    ChangeState(host, host.ReturnedFrom == HostState.FenceFailed ? HostState.Suspect : host.ReturnedFrom,
+                        now, Evidence(host, now));
                     break;
                 }
                 ProgressReturn(host, now);

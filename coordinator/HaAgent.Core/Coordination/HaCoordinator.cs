@@ -23,6 +23,7 @@ public sealed partial class HaCoordinator
     private long _epoch;
     private bool _stormGuard;
     private int _pendingVms;
+    private int _vmOrdersInFlight;
     private long _orderSequence;
 
     public HaCoordinator(IHaEnvironment env, IPlacementPlanner planner, CoordinatorOptions options, HaCluster cluster)
@@ -56,13 +57,28 @@ public sealed partial class HaCoordinator
             })];
         _hostById = _hosts.ToDictionary(h => h.Id, StringComparer.Ordinal);
 
+        foreach (var (hostId, targets) in cluster.Fenced ?? new Dictionary<string, IReadOnlyList<FenceTarget>>())
+        {
+            if (_hostById.TryGetValue(hostId, out var fenced))
+            {
+                fenced.State = HostState.Fenced;
+                fenced.FencedTargets = [.. targets];
+            }
+        }
+
         _vms = [.. cluster.Vms.OrderBy(v => v.Id, StringComparer.Ordinal).Select(spec => new VmRecord(spec) { Since = now })];
         _vmById = _vms.ToDictionary(v => v.Id, StringComparer.Ordinal);
         foreach (var vm in _vms)
         {
-            if (cluster.Placement.TryGetValue(vm.Id, out var hostId) && _hostById.ContainsKey(hostId))
+            if (cluster.Placement.TryGetValue(vm.Id, out var hostId) && _hostById.TryGetValue(hostId, out var host)
+                && host.State == HostState.Healthy)
             {
                 SetVm(vm, VmState.Running, hostId, now);
+            }
+            else if (cluster.Released?.Contains(vm.Id) == true)
+            {
+                vm.ReleaseEvidence = "released by a previous leader";
+                SetVm(vm, VmState.Pending, null, now);
             }
         }
     }
@@ -75,6 +91,40 @@ public sealed partial class HaCoordinator
     {
         var vm = _vmById[vmId];
         return (vm.State, vm.HostId);
+    }
+
+    /// <summary>
+    /// What a successor must start from (persist it after every step that audited something): where VMs are assigned
+    /// which hosts are fenced with what, which VMs are released and not restarted yet. Feed it back as
+    /// <see cref="HaCluster.Placement"/>, <see cref="HaCluster.Fenced"/> and <see cref="HaCluster.Released"/>.
+    /// </summary>
+    public (IReadOnlyDictionary<string, string> Placement, IReadOnlyDictionary<string, IReadOnlyList<FenceTarget>> Fenced, IReadOnlyList<string> Released) Snapshot()
+    {
+        var placement = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var vm in _vms)
+        {
+            if (vm.HostId is not null && IsAssigned(vm.State))
+            {
+                placement[vm.Id] = vm.HostId;
+            }
+        }
+        var fenced = new Dictionary<string, IReadOnlyList<FenceTarget>>(StringComparer.Ordinal);
+        foreach (var host in _hosts)
+        {
+            if (host.FencedTargets is { Count: > 0 })
+            {
+                fenced[host.Id] = [.. host.FencedTargets];
+            }
+        }
+        var released = new List<string>();
+        foreach (var vm in _vms)
+        {
+            if (vm.State == VmState.Pending)
+            {
+                released.Add(vm.Id);
+            }
+        }
+        return (placement, fenced, released);
     }
 
     /// <summary>True while more than the configured share of hosts is silent and fencing is held back.</summary>
@@ -93,17 +143,20 @@ public sealed partial class HaCoordinator
         {
             Consume(observation, now);
         }
-        ReadStorageHeartbeats(now);
+        var (watched, silent) = ReadStorageHeartbeats(now);
         if (_epoch <= 0)
         {
             return;
         }
-        UpdateStormGuard(now);
+        UpdateStormGuard(now, watched, silent);
         foreach (var host in _hosts)
         {
             EvaluateHost(host, now);
         }
-        ProgressVmOrders(now);
+        if (_vmOrdersInFlight > 0)
+        {
+            ProgressVmOrders(now);
+        }
         if (_pendingVms > 0)
         {
             PlacePendingVms(now);
@@ -114,22 +167,34 @@ public sealed partial class HaCoordinator
     {
         if (vm.HostId is not null && IsAssigned(vm.State))
         {
-            _hostById[vm.HostId].AssignedVms--;
+            var previous = _hostById[vm.HostId];
+            previous.AssignedVms--;
+            previous.AssignmentVersion++;
         }
         if (vm.State == VmState.Pending)
         {
             _pendingVms--;
+        }
+        if (vm.State is VmState.Starting or VmState.Stopping)
+        {
+            _vmOrdersInFlight--;
         }
         vm.State = state;
         vm.HostId = hostId;
         vm.Since = now;
         if (hostId is not null && IsAssigned(state))
         {
-            _hostById[hostId].AssignedVms++;
+            var next = _hostById[hostId];
+            next.AssignedVms++;
+            next.AssignmentVersion++;
         }
         if (state == VmState.Pending)
         {
             _pendingVms++;
+        }
+        if (state is VmState.Starting or VmState.Stopping)
+        {
+            _vmOrdersInFlight++;
         }
     }
 

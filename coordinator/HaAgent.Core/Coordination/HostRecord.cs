@@ -8,7 +8,8 @@ internal sealed class HostRecord(HostSpec spec, HostFenceIdentity identity)
 {
     public HostSpec Spec { get; } = spec;
     public HostFenceIdentity Identity { get; } = identity;
-    public string Id => Spec.Id;
+    // Kept here, not read through Spec: the decision step touches every host, and one object per host is cheaper than two.
+    public string Id { get; } = spec.Id;
     public string Subject { get; } = "host " + spec.Id;
 
     public HostState State { get; set; }
@@ -31,6 +32,12 @@ internal sealed class HostRecord(HostSpec spec, HostFenceIdentity identity)
     /// <summary>VMs assigned here in state Running, Starting or Stopping.</summary>
     public int AssignedVms { get; set; }
 
+    /// <summary>Bumped whenever a VM is assigned here or leaves; a report is re-judged only when it or this changed.</summary>
+    public long AssignmentVersion { get; set; }
+
+    /// <summary>The <see cref="AssignmentVersion"/> the last fully judged report was checked against.</summary>
+    public long ReportCheckedVersion { get; set; } = -1;
+
     public bool MaintenanceRequested { get; set; }
     public bool FenceNotNeededAudited { get; set; }
     public bool BackDuringFenceAudited { get; set; }
@@ -43,7 +50,7 @@ internal sealed class HostRecord(HostSpec spec, HostFenceIdentity identity)
 
     public DateTimeOffset NextFenceRoundAt { get; set; }
 
-    /// <summary>Fenced or SelfFenced: where a returning host goes back to if it falls silent before it is unfenced.</summary>
+    /// <summary>Fenced, SelfFenced or FenceFailed: the state a returning host came from, for when it falls silent again.</summary>
     public HostState ReturnedFrom { get; set; } = HostState.Fenced;
 
     public string? UnfenceId { get; set; }
@@ -52,6 +59,6 @@ internal sealed class HostRecord(HostSpec spec, HostFenceIdentity identity)
     /// <summary>Leftover VMs a stop was ordered for on this returning host, with when.</summary>
     public Dictionary<string, DateTimeOffset>? LeftoverStops { get; set; }
 
-    /// <summary>VMs seen here while assigned elsewhere; stopped once each.</summary>
-    public HashSet<string>? DuplicateStops { get; set; }
+    /// <summary>VMs seen here while assigned elsewhere, with when their stop was ordered (re-ordered after the order timeout).</summary>
+    public Dictionary<string, DateTimeOffset>? DuplicateStops { get; set; }
 }

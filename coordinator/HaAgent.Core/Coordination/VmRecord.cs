@@ -6,7 +6,7 @@ namespace HaAgent.Core.Coordination;
 internal sealed class VmRecord(VmSpec spec)
 {
     public VmSpec Spec { get; } = spec;
-    public string Id => Spec.Id;
+    public string Id { get; } = spec.Id;
     public string Subject { get; } = "vm " + spec.Id;
     public VmState State { get; set; }
     public string? HostId { get; set; }

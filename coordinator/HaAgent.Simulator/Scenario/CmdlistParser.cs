@@ -11,7 +11,7 @@ internal static class CmdlistParser
     public const string Usage =
         "crash HOSTS | restore HOSTS | partition HOSTS [network|storage] | cut-storage HOSTS | self-fence HOST | "
         + "fence-fails|fence-hangs|fence-unproven|start-fails HOST [once|always|never|N] | maintenance HOST | maintenance-end HOST | "
-        + "observer-cut HOSTS | observer-restore [HOSTS] | coordinator-epoch N | end";
+        + "observer-cut HOSTS | observer-restore [HOSTS] | rogue-start HOST VM | coordinator-epoch N | end";
 
     public static List<SimCommand> Parse(string path, string displayName, SimCluster cluster) =>
         Parse(ScenarioLine.Read(path, displayName), cluster);
@@ -54,6 +54,9 @@ internal static class CmdlistParser
                     new SimCommand(time, verb, OneHost(line, args, cluster, verb), null, 0, text),
                 "fence-fails" or "fence-hangs" or "fence-unproven" or "start-fails" =>
                     new SimCommand(time, verb, OneHost(line, args, cluster, verb, allowExtra: 1), null, Times(line, args), text),
+                "rogue-start" => args.Length == 2 && cluster.Vms.Exists(v => v.Id == args[1])
+                    ? new SimCommand(time, verb, OneHost(line, args[..1], cluster, verb), args[1], 0, text)
+                    : throw line.Error("expected 'rogue-start HOST VM' with a VM declared in cluster"),
                 "coordinator-epoch" => new SimCommand(time, verb, [], null, Epoch(line, args), text),
                 "end" => args.Length == 0 ? new SimCommand(time, verb, [], null, 0, text) : throw line.Error("expected nothing after 'end'"),
                 _ => throw line.Error($"unknown command '{verb}'; expected one of: {Usage}"),

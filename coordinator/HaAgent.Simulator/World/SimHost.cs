@@ -22,6 +22,9 @@ internal sealed class SimHost(HostSpec spec, HostFenceIdentity identity)
     public bool ObserverCut { get; set; }
 
     public long Incarnation { get; set; } = 1;
+
+    /// <summary>Reported a self-fence: refuses starts until an unfence order (or a reboot).</summary>
+    public bool SelfFenced { get; set; }
     public long Sequence { get; set; }
 
     /// <summary>The newest coordinator token this agent obeyed; older orders are refused.</summary>

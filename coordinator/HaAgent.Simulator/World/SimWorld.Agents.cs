@@ -85,6 +85,7 @@ internal sealed partial class SimWorld
                     break;
             }
         }
+        host.SelfFenced = false;
         Write($"   {host.Id}: {order.UnfenceId} applied, writes storage again");
         Deliver(host, new UnfenceResult(now, order.UnfenceId, order.Token, host.Id, true, null), "unfence result");
     }
@@ -94,6 +95,12 @@ internal sealed partial class SimWorld
         var now = _time.GetUtcNow();
         if (!host.Alive)
         {
+            return;
+        }
+        if (host.SelfFenced)
+        {
+            Write($"   {host.Id}: refuses to start {order.VmId}: self-fenced until unfenced");
+            Deliver(host, new VmStartResult(now, order.Token, order.VmId, host.Id, false, "self-fenced"), "start result");
             return;
         }
         if (host.StartFails.Take())
@@ -111,7 +118,7 @@ internal sealed partial class SimWorld
                 {
                     continue;
                 }
-                if (CanWrite(other, vm))
+                if (CanWrite(other, vm) && !_rogueCopies.Contains((vm.Id, other.Id)))
                 {
                     var violation = $"{vm.Id} started on {host.Id} while {other.Id} can still write its volumes";
                     Violations.Add(violation);
@@ -135,6 +142,7 @@ internal sealed partial class SimWorld
         {
             return;
         }
+        _rogueCopies.Remove((order.VmId, host.Id));
         if (host.RunningVms.Remove(order.VmId))
         {
             Write($"   {host.Id}: stopped {order.VmId}");

@@ -24,6 +24,7 @@ internal sealed partial class SimWorld
                     {
                         host.Alive = true;
                         host.Incarnation++;
+                        host.SelfFenced = false;
                         Write($"   {id} boots (incarnation {host.Incarnation}) with no VM running");
                     }
                     host.NetworkUp = true;
@@ -46,6 +47,7 @@ internal sealed partial class SimWorld
                 case "self-fence":
                     var stopped = host.RunningVms.ToArray();
                     host.RunningVms.Clear();
+                    host.SelfFenced = true;
                     Write($"   {id} kills its VMs [{string.Join(',', stopped)}] and reports it through storage");
                     if (host.Alive && host.StorageUp)
                     {
@@ -63,6 +65,12 @@ internal sealed partial class SimWorld
                     break;
                 case "start-fails":
                     host.StartFails.Arm(command.Count);
+                    break;
+                case "rogue-start":
+                    // An operator bypasses HA: the world's invariant check does not blame the coordinator for it.
+                    host.RunningVms.Add(command.Kind!);
+                    _rogueCopies.Add((command.Kind!, id));
+                    Write($"   someone starts {command.Kind} on {id} by hand, outside HA");
                     break;
                 case "maintenance":
                     _inbox.Enqueue(new MaintenanceRequest(now, id, true));

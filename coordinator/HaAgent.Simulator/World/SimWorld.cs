@@ -29,6 +29,7 @@ internal sealed partial class SimWorld : IHaEnvironment
     private readonly PriorityQueue<Action, (TimeSpan Due, long Seq)> _pending = new();
     private readonly List<string> _log = [];
     private readonly HashSet<string> _doubleWriters = new(StringComparer.Ordinal);
+    private readonly HashSet<(string VmId, string HostId)> _rogueCopies = [];
     private readonly HaCoordinator _coordinator;
     private long _osdmapEpoch = 100;
     private long _actionSeq;
@@ -135,7 +136,7 @@ internal sealed partial class SimWorld : IHaEnvironment
             var writers = 0;
             foreach (var host in _hosts)
             {
-                if (host.RunningVms.Contains(vm.Id) && CanWrite(host, vm))
+                if (host.RunningVms.Contains(vm.Id) && CanWrite(host, vm) && !_rogueCopies.Contains((vm.Id, host.Id)))
                 {
                     writers++;
                 }

@@ -8,7 +8,9 @@ namespace HaAgent.Core.Tests.Properties;
 /// <summary>Random fault timelines against the real coordinator in the simulated world.</summary>
 public sealed class CoordinatorProperties
 {
-    private const long Iterations = 300;
+    /// <summary>HAAGENT_PROPERTY_ITER raises it for a longer hunt.</summary>
+    private static readonly long Iterations =
+        long.TryParse(System.Environment.GetEnvironmentVariable("HAAGENT_PROPERTY_ITER"), out var n) && n > 0 ? n : 300;
 
     [Fact]
     public void RandomFaults_NeverStartAVmWhileAnotherHostCanWriteIt()
@@ -16,6 +18,16 @@ public sealed class CoordinatorProperties
         RandomStory.Gen.Sample(story =>
         {
             var world = ScenarioRunner.RunText("random", story.Cluster(), story.Cmdlist());
+            Assert.True(world.Violations.Count == 0, string.Join("; ", world.Violations));
+        }, iter: Iterations, threads: 1, print: s => s.ToString());
+    }
+
+    [Fact]
+    public void WildFaults_StormsAndPermanentFenceFailures_NeverStartAVmWhileAnotherHostCanWriteIt()
+    {
+        RandomStory.WildGen.Sample(story =>
+        {
+            var world = ScenarioRunner.RunText("wild", story.Cluster(), story.Cmdlist());
             Assert.True(world.Violations.Count == 0, string.Join("; ", world.Violations));
         }, iter: Iterations, threads: 1, print: s => s.ToString());
     }
@@ -41,7 +53,7 @@ public sealed class CoordinatorProperties
                 {
                     Assert.True(state == VmState.Pending, $"{id}: ended {state} on {host}");
                     Assert.Empty(copies);
-                    var reported = world.Log.Any(l => l.Contains($"vm {id}: cannot be placed", StringComparison.Ordinal)
+                    var reported = world.Log.Any(l => l.Contains($"vm {id}: not placed", StringComparison.Ordinal)
                         || l.Contains($"vm {id}: restart limit reached", StringComparison.Ordinal));
                     Assert.True(reported, $"{id}: pending without an unplaceable or restart-limit report");
                 }

@@ -9,7 +9,8 @@ namespace HaAgent.Core.Tests.Properties;
 /// of the way), happen in the first minute, and at 70s everything is repaired and a fresh epoch leads, so the end
 /// state can be judged.
 /// </summary>
-internal sealed record RandomStory(int Hosts, RandomVm[] Vms, RandomFault[] Faults)
+/// <remarks>A wild story lets faults hit every host and fences fail for good: only safety can be judged then.</remarks>
+internal sealed record RandomStory(int Hosts, RandomVm[] Vms, RandomFault[] Faults, bool Wild = false)
 {
     public static readonly string[] Kinds =
     [
@@ -26,8 +27,10 @@ internal sealed record RandomStory(int Hosts, RandomVm[] Vms, RandomFault[] Faul
                 (at, kind, host) => new RandomFault(at, kind, host)).Array[0, 14],
             (vms, faults) => new RandomStory(hosts, vms, faults)));
 
-    /// <summary>The hosts faults may hit: a third of them, at least one.</summary>
-    private int Breakable => Math.Max(1, (Hosts - 1) / 3);
+    public static Gen<RandomStory> WildGen { get; } = Gen.Select(s => s with { Wild = true });
+
+    /// <summary>The hosts faults may hit: a third of them, at least one (all of them in a wild story).</summary>
+    private int Breakable => Wild ? Hosts : Math.Max(1, (Hosts - 1) / 3);
 
     public string Cluster()
     {
@@ -64,7 +67,7 @@ internal sealed record RandomStory(int Hosts, RandomVm[] Vms, RandomFault[] Faul
             {
                 "crash" or "cut-storage" or "observer-cut" or "self-fence" or "restore" => $"{kind} {breakable}",
                 "partition" => $"partition {breakable} network",
-                "fence-fails" or "fence-hangs" or "fence-unproven" => $"{kind} {breakable} once",
+                "fence-fails" or "fence-hangs" or "fence-unproven" => $"{kind} {breakable} {(Wild && fault.At % 2 == 0 ? "always" : "once")}",
                 "start-fails" => $"start-fails {any} once",
                 "maintenance" or "maintenance-end" => $"{kind} {any}",
                 "coordinator-epoch" => $"coordinator-epoch {++epoch}",

@@ -1,0 +1,193 @@
+using HaAgent.Core.Coordination;
+using HaAgent.Core.Env;
+using HaAgent.Core.Model;
+using HaAgent.Core.Observations;
+using HaAgent.Simulator;
+
+namespace HaAgent.Core.Tests.Coordination;
+
+public sealed class HaCoordinatorTests
+{
+    private static readonly string[] HostIds = ["h1", "h2", "h3", "h4"];
+
+    private readonly RecordingEnvironment _env = new();
+    private readonly HaCoordinator _coordinator;
+    private long _sequence;
+
+    public HaCoordinatorTests()
+    {
+        var hosts = HostIds.Select(id => new HostSpec(id, 8, 32 * 1024, FailureDomains.None)).ToList();
+        var identities = HostIds.Select((id, i) => new HostFenceIdentity(id, $"10.0.0.{i + 1}", "key-" + id)).ToList();
+        var vms = new List<VmSpec>
+        {
+            new("web1", 2, 4096, [new CephVolume("rbd", "web1")]),
+            new("db1", 2, 4096, [new IscsiVolume("iqn.2026-01.lab:db", 0)]),
+        };
+        var placement = new Dictionary<string, string>(StringComparer.Ordinal) { ["web1"] = "h2", ["db1"] = "h2" };
+        _coordinator = new HaCoordinator(_env, new FirstFitPlanner(), new CoordinatorOptions(), new HaCluster(hosts, identities, vms, [], placement));
+    }
+
+    [Fact]
+    public void DoOneIteration_NetworkSilentButStorageAdvancing_JudgesIsolatedAndFencesWithoutRestarting()
+    {
+        RunSeconds(10, silent: ["h2"], storageSilent: []);
+
+        Assert.Equal(HostState.Fencing, _coordinator.HostStateOf("h2"));
+        Assert.Contains(_env.Audits, a => a.Decision == "status change suspect => isolated");
+        Assert.Empty(_env.Starts);
+        var fence = Assert.Single(_env.Fences);
+        Assert.Equal("h2", fence.VictimHostId);
+        Assert.Equal(1, fence.Token);
+        Assert.Contains(fence.Targets, t => t is CephBlocklistTarget { Addresses: ["10.0.0.2"] });
+        Assert.Contains(fence.Targets, t => t is IscsiPreemptTarget { Lun: 0, VictimKey: "key-h2" });
+    }
+
+    [Fact]
+    public void DoOneIteration_VerifiedFence_ReleasesAndRestartsEveryVm()
+    {
+        RunSeconds(10, silent: ["h2"], storageSilent: ["h2"]);
+        var fence = Assert.Single(_env.Fences);
+
+        _env.Observe(ProvenResult(fence));
+        RunSeconds(1, silent: ["h2"], storageSilent: ["h2"]);
+
+        Assert.Equal(HostState.Fenced, _coordinator.HostStateOf("h2"));
+        Assert.Equal(["db1", "web1"], _env.Starts.Select(s => s.VmId).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(_env.Starts, s => s.HostId == "h2");
+    }
+
+    [Fact]
+    public void DoOneIteration_SuccessWithoutProof_RestartsNothingAndTriesAnotherPeer()
+    {
+        RunSeconds(10, silent: ["h2"], storageSilent: ["h2"]);
+        var fence = Assert.Single(_env.Fences);
+
+        _env.Observe(new FenceResult(_env.Now, fence.FenceId, fence.Token, "h2", fence.ExecutorHostId, true, null,
+            [new CephBlocklistEvidence(120, 119, ["10.0.0.2"]), new IscsiKeysEvidence("iqn.2026-01.lab:db", 0, ["key-h1", "key-h2"])]));
+        RunSeconds(1, silent: ["h2"], storageSilent: ["h2"]);
+
+        Assert.Empty(_env.Starts);
+        Assert.Equal(2, _env.Fences.Count);
+        Assert.NotEqual(fence.ExecutorHostId, _env.Fences[1].ExecutorHostId);
+    }
+
+    [Fact]
+    public void DoOneIteration_ResultWithStaleToken_IsIgnoredAndOrderReissuedWithNewToken()
+    {
+        RunSeconds(10, silent: ["h2"], storageSilent: ["h2"]);
+        var fence = Assert.Single(_env.Fences);
+        _env.Epoch = 2;
+        RunSeconds(1, silent: ["h2"], storageSilent: ["h2"]);
+
+        _env.Observe(ProvenResult(fence));
+        RunSeconds(1, silent: ["h2"], storageSilent: ["h2"]);
+
+        Assert.Equal(HostState.Fencing, _coordinator.HostStateOf("h2"));
+        Assert.Empty(_env.Starts);
+        Assert.Equal(2, _env.Fences[1].Token);
+        Assert.Contains(_env.Audits, a => a.Kind == AuditKind.StaleResultIgnored);
+    }
+
+    [Fact]
+    public void DoOneIteration_MostHostsSilentAtOnce_EngagesStormGuardAndFencesNobody()
+    {
+        RunSeconds(20, silent: ["h2", "h3", "h4"], storageSilent: ["h2", "h3", "h4"]);
+
+        Assert.True(_coordinator.FencingStormGuardEngaged);
+        Assert.Empty(_env.Fences);
+        Assert.Contains(_env.Audits, a => a.Kind == AuditKind.FencingStormGuard);
+    }
+
+    [Fact]
+    public void DoOneIteration_HealthyCluster_AllocatesNothing()
+    {
+        RunSeconds(3, silent: [], storageSilent: []);
+        var reports = HostIds.ToDictionary(id => id, id => (IReadOnlyList<string>)(id == "h2" ? ["db1", "web1"] : []), StringComparer.Ordinal);
+        var heartbeats = HostIds.Select(id => new NetworkHeartbeat(_env.Now, id, 1)).ToArray();
+        var vmReports = HostIds.Select(id => new VmReport(_env.Now, id, 1, reports[id])).ToArray();
+        void Step()
+        {
+            foreach (var heartbeat in heartbeats)
+            {
+                _env.Observe(heartbeat);
+            }
+            foreach (var report in vmReports)
+            {
+                _env.Observe(report);
+            }
+            _coordinator.DoOneIteration();
+        }
+        Step();
+        Step();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Step();
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void Snapshot_FedToASuccessor_KeepsFencedHostOutAndUnfencesItOnReturn()
+    {
+        RunSeconds(10, silent: ["h2"], storageSilent: ["h2"]);
+        _env.Observe(ProvenResult(Assert.Single(_env.Fences)));
+        RunSeconds(1, silent: ["h2"], storageSilent: ["h2"]);
+        var (placement, fenced, released) = _coordinator.Snapshot();
+
+        var successorEnv = new RecordingEnvironment { Epoch = 2 };
+        var hosts = HostIds.Select(id => new HostSpec(id, 8, 32 * 1024, FailureDomains.None)).ToList();
+        var identities = HostIds.Select((id, i) => new HostFenceIdentity(id, $"10.0.0.{i + 1}", "key-" + id)).ToList();
+        var vms = new List<VmSpec> { new("web1", 2, 4096, [new CephVolume("rbd", "web1")]), new("db1", 2, 4096, [new IscsiVolume("iqn.2026-01.lab:db", 0)]) };
+        var successor = new HaCoordinator(successorEnv, new FirstFitPlanner(), new CoordinatorOptions(),
+            new HaCluster(hosts, identities, vms, [], placement, fenced, released));
+        successorEnv.Clock.Advance(TimeSpan.FromSeconds(1));
+        foreach (var id in HostIds)
+        {
+            successorEnv.Observe(new NetworkHeartbeat(successorEnv.Now, id, 2));
+            successorEnv.Observe(new VmReport(successorEnv.Now, id, 2, []));
+        }
+        successor.DoOneIteration();
+
+        Assert.Equal(HostState.Unfencing, successor.HostStateOf("h2"));
+        var unfence = Assert.Single(successorEnv.Unfences);
+        Assert.Equal(2, unfence.Targets.Count);
+        Assert.All(successorEnv.Starts, s => Assert.NotEqual("h2", s.HostId));
+    }
+
+    [Fact]
+    public void Constructor_InvalidOption_ThrowsNamingTheKey()
+    {
+        var options = new CoordinatorOptions { NetworkDeadAfter = TimeSpan.FromSeconds(1) };
+        var error = Assert.Throws<ArgumentException>(() =>
+            new HaCoordinator(_env, new FirstFitPlanner(), options, new HaCluster([], [], [], [], new Dictionary<string, string>())));
+        Assert.Contains("NetworkDeadAfter", error.Message, StringComparison.Ordinal);
+    }
+
+    private FenceResult ProvenResult(FenceOrder fence) =>
+        new(_env.Now, fence.FenceId, fence.Token, fence.VictimHostId, fence.ExecutorHostId, true, null,
+            [new CephBlocklistEvidence(120, 121, ["10.0.0.2"]), new IscsiKeysEvidence("iqn.2026-01.lab:db", 0, ["key-h1", "key-h3"])]);
+
+    /// <summary>Advances second by second; hosts not silent send heartbeats and reports, hosts not storage-silent write storage.</summary>
+    private void RunSeconds(int seconds, string[] silent, string[] storageSilent)
+    {
+        for (var s = 0; s < seconds; s++)
+        {
+            _env.Clock.Advance(TimeSpan.FromSeconds(1));
+            _sequence++;
+            foreach (var id in HostIds)
+            {
+                if (!storageSilent.Contains(id))
+                {
+                    _env.WriteStorage(id, _sequence);
+                }
+                if (!silent.Contains(id))
+                {
+                    _env.Observe(new NetworkHeartbeat(_env.Now, id, 1));
+                    _env.Observe(new VmReport(_env.Now, id, 1, id == "h2" ? ["db1", "web1"] : []));
+                }
+            }
+            _coordinator.DoOneIteration();
+        }
+    }
+}
