@@ -24,7 +24,7 @@ internal static class ScenarioRunner
         }
         var cluster = ClusterFileParser.Parse(clusterPath, $"{name}/cluster");
         var commands = CmdlistParser.Parse(cmdlistPath, $"{name}/cmdlist", cluster);
-        var world = new SimWorld(cluster, planner ?? new FirstFitPlanner());
+        var world = new SimWorld(cluster, planner ?? new RestartPlanner());
         world.Run(commands);
         return world;
     }
@@ -34,7 +34,7 @@ internal static class ScenarioRunner
     {
         var parsed = ClusterFileParser.Parse(ScenarioLine.FromText(cluster, $"{name}/cluster"), $"{name}/cluster");
         var commands = CmdlistParser.Parse(ScenarioLine.FromText(cmdlist, $"{name}/cmdlist"), parsed);
-        var world = new SimWorld(parsed, planner ?? new FirstFitPlanner());
+        var world = new SimWorld(parsed, planner ?? new RestartPlanner());
         world.Run(commands);
         return world;
     }

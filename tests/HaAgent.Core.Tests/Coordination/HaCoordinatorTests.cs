@@ -2,7 +2,7 @@ using HaAgent.Core.Coordination;
 using HaAgent.Core.Env;
 using HaAgent.Core.Model;
 using HaAgent.Core.Observations;
-using HaAgent.Simulator;
+using HaAgent.Core.Placement;
 
 namespace HaAgent.Core.Tests.Coordination;
 
@@ -24,7 +24,7 @@ public sealed class HaCoordinatorTests
             new("db1", 2, 4096, [new IscsiVolume("iqn.2026-01.lab:db", 0)]),
         };
         var placement = new Dictionary<string, string>(StringComparer.Ordinal) { ["web1"] = "h2", ["db1"] = "h2" };
-        _coordinator = new HaCoordinator(_env, new FirstFitPlanner(), new CoordinatorOptions(), new HaCluster(hosts, identities, vms, [], placement));
+        _coordinator = new HaCoordinator(_env, new RestartPlanner(), new CoordinatorOptions(), new HaCluster(hosts, identities, vms, [], placement));
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public sealed class HaCoordinatorTests
         var hosts = HostIds.Select(id => new HostSpec(id, 8, 32 * 1024, FailureDomains.None)).ToList();
         var identities = HostIds.Select((id, i) => new HostFenceIdentity(id, $"10.0.0.{i + 1}", "key-" + id)).ToList();
         var vms = new List<VmSpec> { new("web1", 2, 4096, [new CephVolume("rbd", "web1")]), new("db1", 2, 4096, [new IscsiVolume("iqn.2026-01.lab:db", 0)]) };
-        var successor = new HaCoordinator(successorEnv, new FirstFitPlanner(), new CoordinatorOptions(),
+        var successor = new HaCoordinator(successorEnv, new RestartPlanner(), new CoordinatorOptions(),
             new HaCluster(hosts, identities, vms, [], placement, fenced, released));
         successorEnv.Clock.Advance(TimeSpan.FromSeconds(1));
         foreach (var id in HostIds)
@@ -160,7 +160,7 @@ public sealed class HaCoordinatorTests
     {
         var options = new CoordinatorOptions { NetworkDeadAfter = TimeSpan.FromSeconds(1) };
         var error = Assert.Throws<ArgumentException>(() =>
-            new HaCoordinator(_env, new FirstFitPlanner(), options, new HaCluster([], [], [], [], new Dictionary<string, string>())));
+            new HaCoordinator(_env, new RestartPlanner(), options, new HaCluster([], [], [], [], new Dictionary<string, string>())));
         Assert.Contains("NetworkDeadAfter", error.Message, StringComparison.Ordinal);
     }
 
