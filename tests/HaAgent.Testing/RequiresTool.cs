@@ -19,11 +19,10 @@ public static class Requires
     /// <summary>Throws a skip when a shared library cannot be loaded.</summary>
     public static void Library(string soname, string package)
     {
-        if (!System.Runtime.InteropServices.NativeLibrary.TryLoad(soname, out var handle))
+        if (!HaAgent.NativeInterop.NativeLibraryProbe.CanLoad(soname))
         {
             throw new Xunit.SkipException($"needs {soname} (apt-get install {package}); it does not load on this machine");
         }
-        System.Runtime.InteropServices.NativeLibrary.Free(handle);
     }
 
     public static void Root()

@@ -1,4 +1,5 @@
 using HaAgent.Simulator;
+using HaAgent.Testing;
 
 namespace HaAgent.Core.Tests.Simulator;
 
@@ -13,7 +14,7 @@ public sealed class ScenarioReplayTests
     public static TheoryData<string> Scenarios()
     {
         var data = new TheoryData<string>();
-        foreach (var dir in Directory.GetDirectories(RepoPaths.Scenarios).Order(StringComparer.Ordinal))
+        foreach (var dir in Directory.GetDirectories(RepositoryPaths.Scenarios).Order(StringComparer.Ordinal))
         {
             data.Add(Path.GetFileName(dir));
         }
@@ -24,7 +25,7 @@ public sealed class ScenarioReplayTests
     [MemberData(nameof(Scenarios))]
     public void Replay_Scenario_MatchesGoldenLogAndKeepsInvariant(string scenario)
     {
-        var folder = Path.Combine(RepoPaths.Scenarios, scenario);
+        var folder = Path.Combine(RepositoryPaths.Scenarios, scenario);
         var world = ScenarioRunner.Run(folder);
         var actual = ScenarioRunner.Render(folder, world);
         Assert.True(world.Violations.Count == 0, $"{scenario}: invariant broken: {string.Join("; ", world.Violations)}");
@@ -46,7 +47,7 @@ public sealed class ScenarioReplayTests
     [Fact]
     public void Replay_SameScenarioTwice_WritesIdenticalLogs()
     {
-        var folder = Path.Combine(RepoPaths.Scenarios, "crash");
+        var folder = Path.Combine(RepositoryPaths.Scenarios, "crash");
         Assert.Equal(ScenarioRunner.Render(folder, ScenarioRunner.Run(folder)), ScenarioRunner.Render(folder, ScenarioRunner.Run(folder)));
     }
 

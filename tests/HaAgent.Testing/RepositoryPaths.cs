@@ -1,7 +1,7 @@
-namespace HaAgent.Core.Tests.Simulator;
+namespace HaAgent.Testing;
 
 /// <summary>Finds the repository (the folder holding HaAgent.sln) from the test binaries.</summary>
-internal static class RepoPaths
+public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
 
@@ -9,11 +9,11 @@ internal static class RepoPaths
 
     private static string FindRoot()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "HaAgent.sln")))
+            if (File.Exists(Path.Combine(directory.FullName, "HaAgent.sln")))
             {
-                return dir.FullName;
+                return directory.FullName;
             }
         }
         throw new InvalidOperationException($"no HaAgent.sln above {AppContext.BaseDirectory}");
