@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using HaAgent.Benchmarks.Common;
 using HaAgent.NativeInterop.Rados;
 using HaAgent.Testing.Ceph;
 using Perfolizer.Mathematics.OutlierDetection;
@@ -136,7 +137,7 @@ public class CephBlocklistBenchmark
     {
         public Config()
         {
-            AddColumn(StatisticColumn.Median, StatisticColumn.P95, new CephPercentileColumn(99), StatisticColumn.Max);
+            AddColumn(StatisticColumn.Median, StatisticColumn.P95, new PercentileColumn(99), StatisticColumn.Max);
         }
     }
 }

@@ -3,9 +3,10 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
+using HaAgent.Benchmarks.Common;
 using HaAgent.NativeInterop.Iscsi;
-using Perfolizer.Mathematics.OutlierDetection;
 using HaAgent.Testing.Iscsi;
+using Perfolizer.Mathematics.OutlierDetection;
 
 namespace HaAgent.Benchmarks.Fencing;
 
@@ -40,7 +41,7 @@ public class IscsiPreemptBenchmark
                 .WithIterationCount(1000)
                 // A slow fence is the figure we are after: keep every measurement in the statistics.
                 .WithOutlierMode(OutlierMode.DontRemove));
-            AddColumn(StatisticColumn.P95, new IscsiPercentileColumn(99), StatisticColumn.Max);
+            AddColumn(StatisticColumn.P95, new PercentileColumn(99), StatisticColumn.Max);
         }
     }
 

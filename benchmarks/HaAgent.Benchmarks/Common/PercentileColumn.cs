@@ -3,15 +3,15 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
-namespace HaAgent.Benchmarks.Fencing;
+namespace HaAgent.Benchmarks.Common;
 
 /// <summary>
 /// A tail-latency column (BenchmarkDotNet ships P95 but not P99) in milliseconds, from every measured iteration:
 /// a fence budget is a tail bound, not a mean.
 /// </summary>
-public sealed class CephPercentileColumn(int percentile) : IColumn
+public sealed class PercentileColumn(int percentile) : IColumn
 {
-    public string Id => $"{nameof(CephPercentileColumn)}.P{percentile}";
+    public string Id => $"{nameof(PercentileColumn)}.P{percentile}";
 
     public string ColumnName => $"P{percentile} [ms]";
 
@@ -25,7 +25,7 @@ public sealed class CephPercentileColumn(int percentile) : IColumn
 
     public UnitType UnitType => UnitType.Dimensionless;
 
-    public string Legend => $"{percentile}th percentile of one fence, in milliseconds";
+    public string Legend => $"{percentile}th percentile of one operation, in milliseconds";
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) =>
         GetValue(summary, benchmarkCase, SummaryStyle.Default);
