@@ -18,11 +18,6 @@ internal sealed class Leadership
         Epoch = epoch;
         LeaseId = leaseId;
         _lost = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
-        _lost.Token.Register(static state =>
-        {
-            var self = (Leadership)state!;
-            Interlocked.CompareExchange(ref self._lossReason, (int)LeadershipLossReason.LeaseExpired, 0);
-        }, this);
         ExtendUntil(leaseTtl);
     }
 
@@ -36,7 +31,9 @@ internal sealed class Leadership
 
     public bool IsLost => _lost.IsCancellationRequested;
 
-    public LeadershipLossReason? LossReason => _lossReason == 0 ? null : (LeadershipLossReason)_lossReason;
+    /// <summary>Why <see cref="Lost"/> fired; the lease timer cancels without a reason, so that one is the default.</summary>
+    public LeadershipLossReason? LossReason =>
+        !IsLost ? null : _lossReason == 0 ? LeadershipLossReason.LeaseExpired : (LeadershipLossReason)_lossReason;
 
     internal ICoordinatorStore Owner { get; }
 
@@ -55,9 +52,28 @@ internal sealed class Leadership
         }
     }
 
+    /// <summary>
+    /// A copy that still believes it leads, for tests proving the store itself refuses a stale leader whose own
+    /// timers failed to tell it (clock jump, missed timer).
+    /// </summary>
+    internal Leadership UnawareCopyForTesting(TimeProvider time) =>
+        new(Owner, InstanceId, Epoch, LeaseId, TimeSpan.FromHours(1), time);
+
+    /// <summary>Stores call this before any write: a leadership this process already knows is lost writes nothing.</summary>
+    internal void ThrowIfLost()
+    {
+        if (IsLost)
+        {
+            throw new NotLeaderException(InstanceId, Epoch);
+        }
+    }
+
     internal void MarkLost(LeadershipLossReason reason)
     {
-        Interlocked.CompareExchange(ref _lossReason, (int)reason, 0);
+        if (!IsLost)
+        {
+            Interlocked.CompareExchange(ref _lossReason, (int)reason, 0);
+        }
         try
         {
             _lost.Cancel();

@@ -18,7 +18,7 @@ internal sealed partial class EtcdCoordinatorStore
     /// </summary>
     public async Task<long> AppendAuditAsync(Leadership leadership, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        CheckOwner(leadership);
+        CheckLeadership(leadership);
         StoreLimits.ValidateValue(payload);
         var record = new byte[AuditHeaderBytes + payload.Length];
         BinaryPrimitives.WriteInt64BigEndian(record, leadership.Epoch);

@@ -33,7 +33,7 @@ internal sealed partial class EtcdCoordinatorStore
 
     public async Task<WriteResult> PutAsync(Leadership leadership, string key, ReadOnlyMemory<byte> value, long? expectedVersion, CancellationToken cancellationToken)
     {
-        CheckOwner(leadership);
+        CheckLeadership(leadership);
         StoreLimits.ValidateKey(key);
         StoreLimits.ValidateValue(value);
         StoreLimits.ValidateExpectedVersion(expectedVersion);
@@ -54,7 +54,7 @@ internal sealed partial class EtcdCoordinatorStore
 
     public async Task<WriteResult> DeleteAsync(Leadership leadership, string key, long? expectedVersion, CancellationToken cancellationToken)
     {
-        CheckOwner(leadership);
+        CheckLeadership(leadership);
         StoreLimits.ValidateKey(key);
         StoreLimits.ValidateExpectedVersion(expectedVersion);
         var documentKey = _keys.Document(key);

@@ -74,12 +74,25 @@ internal sealed partial class EtcdCoordinatorStore
 
     public Task ResignAsync(Leadership leadership, CancellationToken cancellationToken)
     {
-        CheckOwner(leadership);
+        ArgumentNullException.ThrowIfNull(leadership);
+        if (!ReferenceEquals(leadership.Owner, this))
+        {
+            throw new ArgumentException("this leadership was acquired through another store instance", nameof(leadership));
+        }
         return ResignCoreAsync(leadership, cancellationToken);
     }
 
     /// <summary>Stops keeping the lease alive without revoking it: to etcd this looks like a killed or frozen coordinator.</summary>
     internal void AbandonLeaseForTesting() => StopKeepAlive();
+
+    /// <summary>What kill -9 of this coordinator looks like to etcd: keep-alives stop and connections drop, the lease is left to expire.</summary>
+    internal void CrashForTesting()
+    {
+        Volatile.Write(ref _disposeStarted, 1);
+        Volatile.Write(ref _disposed, 1);
+        StopKeepAlive();
+        _channel.Dispose();
+    }
 
     private async Task ResignCoreAsync(Leadership leadership, CancellationToken cancellationToken)
     {

@@ -21,6 +21,7 @@ internal sealed partial class EtcdCoordinatorStore : ICoordinatorStore
     private readonly EtcdClient _client;
     private readonly Lease.LeaseClient _leaseClient;
     private readonly EtcdKeys _keys;
+    private int _disposeStarted;
     private int _disposed;
 
     public EtcdCoordinatorStore(EtcdStoreOptions options, TimeProvider? time = null)
@@ -63,7 +64,7 @@ internal sealed partial class EtcdCoordinatorStore : ICoordinatorStore
 
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)
         {
             return;
         }
@@ -79,6 +80,7 @@ internal sealed partial class EtcdCoordinatorStore : ICoordinatorStore
                 // The lease runs out by itself; resigning only spares the successor the wait.
             }
         }
+        Volatile.Write(ref _disposed, 1);
         StopKeepAlive();
         _current?.MarkLost(LeadershipLossReason.StoreDisposed);
         _channel.Dispose();
@@ -114,13 +116,14 @@ internal sealed partial class EtcdCoordinatorStore : ICoordinatorStore
     private Task<RangeResponse> RangeAsync(string what, RangeRequest request, CancellationToken cancellationToken) =>
         CallAsync(what, (deadline, ct) => _client.GetAsync(request, null, deadline, ct), cancellationToken);
 
-    private void CheckOwner(Leadership leadership)
+    private void CheckLeadership(Leadership leadership)
     {
         ArgumentNullException.ThrowIfNull(leadership);
         if (!ReferenceEquals(leadership.Owner, this))
         {
             throw new ArgumentException("this leadership was acquired through another store instance", nameof(leadership));
         }
+        leadership.ThrowIfLost();
     }
 
     /// <summary>The compare every fenced write starts with: our leader key, of our term, still exists.</summary>

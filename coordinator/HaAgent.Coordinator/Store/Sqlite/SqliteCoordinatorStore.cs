@@ -153,6 +153,7 @@ internal sealed partial class SqliteCoordinatorStore : ICoordinatorStore
         {
             throw new ArgumentException("this leadership was acquired through another store instance", nameof(leadership));
         }
+        leadership.ThrowIfLost();
         return RunAsync(() =>
         {
             using var transaction = _connection.BeginTransaction(deferred: false);
