@@ -3,12 +3,13 @@ using System.Text;
 using HaAgent.Coordinator.Store;
 using HaAgent.Coordinator.Store.Etcd;
 using HaAgent.Testing.Etcd;
+using Xunit.Abstractions;
 
 namespace HaAgent.Coordinator.Tests.Store;
 
 /// <summary>Leadership on etcd under faults: coordinators dying, etcd hanging or dying.</summary>
 [Collection(EtcdCollection.Name)]
-public sealed class EtcdLeadershipTests(EtcdServerFixture etcd) : IAsyncLifetime
+public sealed class EtcdLeadershipTests(EtcdServerFixture etcd, ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan TakeoverBound = TimeSpan.FromSeconds(3);
     private readonly string _prefix = $"/test-{Guid.NewGuid():N}/";
@@ -45,6 +46,7 @@ public sealed class EtcdLeadershipTests(EtcdServerFixture etcd) : IAsyncLifetime
         campaigns.RemoveAll(c => c.IsCompleted);
         var second = await await Task.WhenAny(campaigns).WaitAsync(TimeSpan.FromSeconds(10), Token);
         var takeover = stopwatch.Elapsed;
+        output.WriteLine($"takeover after leader crash: {takeover.TotalMilliseconds:F0} ms, epoch {first.Epoch} -> {second.Epoch}");
 
         Assert.True(takeover < TakeoverBound, $"takeover took {takeover.TotalMilliseconds:F0} ms");
         Assert.NotEqual(first.InstanceId, second.InstanceId);
@@ -103,6 +105,7 @@ public sealed class EtcdLeadershipTests(EtcdServerFixture etcd) : IAsyncLifetime
         {
             await lost.Task.WaitAsync(TimeSpan.FromSeconds(4), Token);
             var lostAfter = stopwatch.Elapsed;
+            output.WriteLine($"leadership lost {lostAfter.TotalMilliseconds:F0} ms after etcd froze");
             var call = Stopwatch.StartNew();
             await Assert.ThrowsAsync<StoreUnavailableException>(() => store.GetAsync("vms/a", Token));
 
@@ -136,6 +139,7 @@ public sealed class EtcdLeadershipTests(EtcdServerFixture etcd) : IAsyncLifetime
         var stopwatch = Stopwatch.StartNew();
         server.Kill();
         await lost.Task.WaitAsync(TimeSpan.FromSeconds(4), Token);
+        output.WriteLine($"leadership lost {stopwatch.Elapsed.TotalMilliseconds:F0} ms after etcd died");
 
         Assert.True(stopwatch.Elapsed <= TimeSpan.FromSeconds(2), $"leadership noticed lost after {stopwatch.Elapsed.TotalMilliseconds:F0} ms");
         await Assert.ThrowsAsync<StoreUnavailableException>(() => store.TryAcquireLeadershipAsync(Token));
