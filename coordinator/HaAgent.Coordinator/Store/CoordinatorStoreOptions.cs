@@ -23,6 +23,8 @@ internal sealed class CoordinatorStoreOptions
         CoordinatorStoreKind.Sqlite when string.IsNullOrWhiteSpace(Sqlite.Path) => "Store:Sqlite:Path must name the database file",
         CoordinatorStoreKind.Sqlite when string.IsNullOrWhiteSpace(Sqlite.InstanceId) => "Store:Sqlite:InstanceId must not be empty",
         CoordinatorStoreKind.Sqlite when Sqlite.LeaseTtl < TimeSpan.FromMilliseconds(300) => "Store:Sqlite:LeaseTtl must be at least 00:00:00.3",
+        CoordinatorStoreKind.Sqlite when Sqlite.ExpiryMargin < TimeSpan.Zero || Sqlite.ExpiryMargin >= Sqlite.LeaseTtl / 3 =>
+            "Store:Sqlite:ExpiryMargin must be between 0 and a third of Store:Sqlite:LeaseTtl",
         CoordinatorStoreKind.Etcd when string.IsNullOrWhiteSpace(Etcd.Endpoints) => "Store:Etcd:Endpoints must list at least one etcd URL",
         CoordinatorStoreKind.Etcd when string.IsNullOrWhiteSpace(Etcd.InstanceId) => "Store:Etcd:InstanceId must not be empty",
         CoordinatorStoreKind.Etcd when Etcd.LeaseTtl < TimeSpan.FromSeconds(1) || Etcd.LeaseTtl.Ticks % TimeSpan.TicksPerSecond != 0 =>

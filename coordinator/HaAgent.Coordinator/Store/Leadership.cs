@@ -5,10 +5,14 @@ namespace HaAgent.Coordinator.Store;
 /// longer be sure it leads — renewal failed until the lease could have run out on the server, the store reports
 /// someone else, or it resigned — and that happens no later than the store itself would let another instance take
 /// over, so a coordinator that stops ordering when <see cref="Lost"/> fires never overlaps with its successor.
+/// <see cref="IsLost"/> reads the clock itself, so it is exact even when a busy machine runs the timer behind <see
+/// cref="Lost"/> late; check it right before acting. Once lost, a leadership never comes back: campaign again.
 /// </summary>
 internal sealed class Leadership
 {
     private readonly CancellationTokenSource _lost;
+    private readonly TimeProvider _time;
+    private long _deadline;
     private int _lossReason;
 
     internal Leadership(ICoordinatorStore owner, string instanceId, long epoch, long leaseId, TimeSpan leaseTtl, TimeProvider time)
@@ -17,6 +21,7 @@ internal sealed class Leadership
         InstanceId = instanceId;
         Epoch = epoch;
         LeaseId = leaseId;
+        _time = time;
         _lost = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         ExtendUntil(leaseTtl);
     }
@@ -29,7 +34,7 @@ internal sealed class Leadership
     /// <summary>Cancelled when leadership is lost or given up; stop giving orders at once.</summary>
     public CancellationToken Lost => _lost.Token;
 
-    public bool IsLost => _lost.IsCancellationRequested;
+    public bool IsLost => _lost.IsCancellationRequested || _time.GetTimestamp() >= Volatile.Read(ref _deadline);
 
     /// <summary>Why <see cref="Lost"/> fired; the lease timer cancels without a reason, so that one is the default.</summary>
     public LeadershipLossReason? LossReason =>
@@ -43,9 +48,20 @@ internal sealed class Leadership
     /// <summary>After a renewal the server acknowledged: we may believe we lead for <paramref name="remaining"/> more.</summary>
     internal void ExtendUntil(TimeSpan remaining)
     {
+        if (_deadline != 0 && IsLost)
+        {
+            // A renewal acknowledged after the deadline does not revive it: others may already have acted on the loss.
+            MarkLost(LeadershipLossReason.LeaseExpired);
+            return;
+        }
+        if (remaining < TimeSpan.Zero)
+        {
+            remaining = TimeSpan.Zero;
+        }
+        Volatile.Write(ref _deadline, _time.GetTimestamp() + (long)(remaining.TotalSeconds * _time.TimestampFrequency));
         try
         {
-            _lost.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+            _lost.CancelAfter(remaining);
         }
         catch (ObjectDisposedException)
         {
@@ -70,7 +86,7 @@ internal sealed class Leadership
 
     internal void MarkLost(LeadershipLossReason reason)
     {
-        if (!IsLost)
+        if (!_lost.IsCancellationRequested)
         {
             Interlocked.CompareExchange(ref _lossReason, (int)reason, 0);
         }

@@ -26,7 +26,8 @@ public sealed class SqliteCoordinatorStoreTests : CoordinatorStoreContractTests
     {
         Path = DatabasePath,
         InstanceId = instanceId,
-        LeaseTtl = TimeSpan.FromSeconds(1),
+        LeaseTtl = TimeSpan.FromSeconds(2),
+        ExpiryMargin = TimeSpan.FromMilliseconds(300),
         CampaignPollInterval = TimeSpan.FromMilliseconds(50),
     };
 
@@ -68,13 +69,13 @@ public sealed class SqliteCoordinatorStoreTests : CoordinatorStoreContractTests
     {
         await using var store = SqliteCoordinatorStore.Open(Options("c1"));
         var leader = await store.TryAcquireLeadershipAsync(Token);
-        await Task.Delay(TimeSpan.FromSeconds(1.5), Token);
+        await Task.Delay(TimeSpan.FromSeconds(3), Token);
         Assert.False(leader!.IsLost, "renewals keep a live leader leading past its first TTL");
 
         store.SuspendRenewalForTesting();
         var lost = new TaskCompletionSource();
         using var registration = leader.Lost.Register(lost.SetResult);
-        await lost.Task.WaitAsync(TimeSpan.FromSeconds(3), Token);
+        await lost.Task.WaitAsync(TimeSpan.FromSeconds(4), Token);
 
         Assert.Equal(LeadershipLossReason.LeaseExpired, leader.LossReason);
         Assert.Null(store.CurrentLeadership);

@@ -43,7 +43,7 @@ internal sealed partial class SqliteCoordinatorStore
             return null;
         }
 
-        var leadership = new Leadership(this, InstanceId, epoch, leaseId: 0, _options.LeaseTtl, _time);
+        var leadership = new Leadership(this, InstanceId, epoch, leaseId: 0, _options.LeaseTtl - _options.ExpiryMargin, _time);
         _current = leadership;
         StartRenewal(leadership);
         return leadership;
@@ -132,7 +132,7 @@ internal sealed partial class SqliteCoordinatorStore
                     leadership.MarkLost(LeadershipLossReason.Superseded);
                     return;
                 }
-                leadership.ExtendUntil(TimeSpan.FromMilliseconds(renewedAt + ttlMs - NowMs));
+                leadership.ExtendUntil(TimeSpan.FromMilliseconds(renewedAt + ttlMs - NowMs) - _options.ExpiryMargin);
             }
         }
         catch (OperationCanceledException)

@@ -38,6 +38,10 @@ internal sealed partial class SqliteCoordinatorStore : ICoordinatorStore
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.LeaseTtl, "LeaseTtl must be at least 300 ms to leave room for renewals");
         }
+        if (options.ExpiryMargin < TimeSpan.Zero || options.ExpiryMargin >= options.LeaseTtl / 3)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ExpiryMargin, "ExpiryMargin must be between 0 and a third of LeaseTtl");
+        }
 
         var builder = new SqliteConnectionStringBuilder
         {

@@ -14,6 +14,12 @@ internal sealed class SqliteStoreOptions
     /// </summary>
     public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Leadership counts as lost this long before the persisted lease expires, so a late timer in this process cannot
+    /// leave it believing it leads after another process could have taken over. Must be well under a third of the TTL.
+    /// </summary>
+    public TimeSpan ExpiryMargin { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>How often a campaign retries while someone else leads.</summary>
     public TimeSpan CampaignPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
