@@ -68,7 +68,8 @@ internal sealed partial class EtcdCoordinatorStore : ICoordinatorStore
         {
             return;
         }
-        if (_current is { IsLost: false } leadership)
+        // Even a term already lost locally may still hold the key or row; the guarded delete frees it only if so.
+        if (_current is { LossReason: not LeadershipLossReason.Resigned } leadership)
         {
             try
             {
