@@ -43,6 +43,14 @@ internal interface ICoordinatorStore : IAsyncDisposable
     /// <inheritdoc cref="PutAsync" path="/exception"/>
     Task<WriteResult> DeleteAsync(Leadership leadership, string key, long? expectedVersion, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Applies <paramref name="writes"/> and appends <paramref name="audit"/> (when given) in one transaction under
+    /// <paramref name="leadership"/>: all of it or, on any version conflict, none of it. So a decision's state and its
+    /// audit record can never be separated by a crash.
+    /// </summary>
+    /// <exception cref="NotLeaderException">The leadership is no longer current; nothing was written.</exception>
+    Task<CommitResult> CommitAsync(Leadership leadership, IReadOnlyList<DocumentWrite> writes, ReadOnlyMemory<byte>? audit, CancellationToken cancellationToken);
+
     /// <summary>Appends one audit record under <paramref name="leadership"/>; returns its sequence number (1, 2, 3... with no gaps).</summary>
     /// <exception cref="NotLeaderException">The leadership is no longer current; nothing was appended.</exception>
     Task<long> AppendAuditAsync(Leadership leadership, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);

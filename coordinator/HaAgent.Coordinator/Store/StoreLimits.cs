@@ -17,6 +17,12 @@ internal static class StoreLimits
 
     public const int MaxPageSize = 1000;
 
+    /// <summary>Documents per commit; etcd allows 128 operations per Txn by default and a batch uses up to two per write plus audit.</summary>
+    public const int MaxBatchWrites = 50;
+
+    /// <summary>Total value bytes per commit, under etcd's 1.5 MiB request limit.</summary>
+    public const int MaxBatchBytes = 1024 * 1024;
+
     public const char FirstKeyChar = '!';
 
     public const char LastKeyChar = '~';
@@ -45,6 +51,36 @@ internal static class StoreLimits
         if (value.Length > MaxValueBytes)
         {
             ThrowArgument($"a value may hold at most {MaxValueBytes} bytes, this one has {value.Length}", parameterName);
+        }
+    }
+
+    public static void ValidateBatch(IReadOnlyList<DocumentWrite> writes, ReadOnlyMemory<byte>? audit, [CallerArgumentExpression(nameof(writes))] string? parameterName = null)
+    {
+        ArgumentNullException.ThrowIfNull(writes, parameterName);
+        if (writes.Count == 0 && audit is null)
+        {
+            ThrowArgument("a commit needs at least one write or an audit record", parameterName);
+        }
+        if (writes.Count > MaxBatchWrites)
+        {
+            ThrowArgument($"a commit holds at most {MaxBatchWrites} writes, this one has {writes.Count}", parameterName);
+        }
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        long bytes = audit?.Length ?? 0;
+        foreach (var write in writes)
+        {
+            ArgumentNullException.ThrowIfNull(write, parameterName);
+            ValidateKey(write.Key, parameterName);
+            ValidateExpectedVersion(write.ExpectedVersion, parameterName);
+            if (!keys.Add(write.Key))
+            {
+                ThrowArgument($"key '{write.Key}' appears twice in one commit", parameterName);
+            }
+            bytes += write.Value?.Length ?? 0;
+        }
+        if (bytes > MaxBatchBytes)
+        {
+            ThrowArgument($"a commit may carry at most {MaxBatchBytes} value bytes, this one has {bytes}", parameterName);
         }
     }
 

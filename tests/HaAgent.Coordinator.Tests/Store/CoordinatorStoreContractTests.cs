@@ -214,6 +214,70 @@ public abstract class CoordinatorStoreContractTests : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Commit_PutsDeletesAndAudit_AllApplyTogetherAtOneRevision()
+    {
+        var (store, leader) = await OpenLeaderAsync();
+        var a = await store.PutAsync(leader, "vms/a", Bytes("a1"), null, Token);
+        await store.PutAsync(leader, "vms/b", Bytes("b1"), null, Token);
+
+        var result = await store.CommitAsync(
+            leader,
+            [DocumentWrite.Put("vms/a", Bytes("a2"), a.Version), DocumentWrite.Delete("vms/b"), DocumentWrite.Put("vms/c", Bytes("c1"), 0)],
+            Bytes("moved a, dropped b, created c"),
+            Token);
+
+        Assert.True(result.Committed);
+        Assert.Empty(result.Conflicts);
+        Assert.Equal(1, result.AuditSequence);
+        Assert.Equal(result.Revision, (await store.GetAsync("vms/a", Token))!.Version);
+        Assert.Equal(result.Revision, (await store.GetAsync("vms/c", Token))!.Version);
+        Assert.Equal("a2", Text((await store.GetAsync("vms/a", Token))!.Value));
+        Assert.Null(await store.GetAsync("vms/b", Token));
+        Assert.Equal("moved a, dropped b, created c", Text(Assert.Single((await store.ReadAuditAsync(0, 10, Token)).Entries).Payload));
+        Assert.Equal(2, await store.AppendAuditAsync(leader, Bytes("next"), Token));
+    }
+
+    [SkippableFact]
+    public async Task Commit_OneStaleExpectedVersion_AppliesNothingAndNamesTheConflict()
+    {
+        var (store, leader) = await OpenLeaderAsync();
+        var a1 = await store.PutAsync(leader, "vms/a", Bytes("a1"), null, Token);
+        var a2 = await store.PutAsync(leader, "vms/a", Bytes("a2"), null, Token);
+        var b = await store.PutAsync(leader, "vms/b", Bytes("b1"), null, Token);
+
+        var result = await store.CommitAsync(
+            leader,
+            [DocumentWrite.Put("vms/a", Bytes("a3"), a1.Version), DocumentWrite.Delete("vms/b", b.Version), DocumentWrite.Put("vms/c", Bytes("c1"))],
+            Bytes("must not appear"),
+            Token);
+
+        Assert.False(result.Committed);
+        Assert.Null(result.AuditSequence);
+        Assert.Equal([new VersionConflict("vms/a", a2.Version)], result.Conflicts);
+        Assert.Equal("a2", Text((await store.GetAsync("vms/a", Token))!.Value));
+        Assert.Equal(b.Version, (await store.GetAsync("vms/b", Token))!.Version);
+        Assert.Null(await store.GetAsync("vms/c", Token));
+        Assert.Empty((await store.ReadAuditAsync(0, 10, Token)).Entries);
+    }
+
+    [SkippableFact]
+    public async Task Commit_DuplicateKeysTooManyWritesOrNothing_ThrowsArgumentExceptionAndWritesNothing()
+    {
+        var (store, leader) = await OpenLeaderAsync();
+        var tooMany = Enumerable.Range(0, StoreLimits.MaxBatchWrites + 1).Select(i => DocumentWrite.Put($"vms/{i}", Bytes("x"))).ToList();
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.CommitAsync(leader, [DocumentWrite.Put("vms/a", Bytes("1")), DocumentWrite.Delete("vms/a")], null, Token));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.CommitAsync(leader, tooMany, null, Token));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.CommitAsync(leader, [], null, Token));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.CommitAsync(leader, [DocumentWrite.Put("bad key", Bytes("x"))], null, Token));
+
+        Assert.Empty((await store.ListAsync("", null, 100, Token)).Documents);
+        var atLimit = await store.CommitAsync(leader, tooMany[..StoreLimits.MaxBatchWrites], Bytes("fifty"), Token);
+        Assert.True(atLimit.Committed);
+        Assert.Equal(StoreLimits.MaxBatchWrites, (await store.ListAsync("vms/", null, 100, Token)).Documents.Count);
+    }
+
+    [SkippableFact]
     public async Task TryAcquire_WhileAnotherLeads_ReturnsNullAndReportsTheLeader()
     {
         var (_, leader) = await OpenLeaderAsync("c1");
@@ -296,6 +360,7 @@ public abstract class CoordinatorStoreContractTests : IAsyncLifetime
         await Assert.ThrowsAsync<NotLeaderException>(() => old.PutAsync(Unaware(oldLeadership), "vms/new", Bytes("stale"), 0, Token));
         await Assert.ThrowsAsync<NotLeaderException>(() => old.DeleteAsync(Unaware(oldLeadership), "vms/a", null, Token));
         await Assert.ThrowsAsync<NotLeaderException>(() => old.AppendAuditAsync(Unaware(oldLeadership), Bytes("stale"), Token));
+        await Assert.ThrowsAsync<NotLeaderException>(() => old.CommitAsync(Unaware(oldLeadership), [DocumentWrite.Put("vms/new", Bytes("stale"))], Bytes("stale"), Token));
         Assert.Null(await successor.GetAsync("vms/new", Token));
         var document = await successor.GetAsync("vms/a", Token);
         Assert.Equal("before", Text(document!.Value));

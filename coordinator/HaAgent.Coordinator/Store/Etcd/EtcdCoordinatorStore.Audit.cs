@@ -12,46 +12,98 @@ internal sealed partial class EtcdCoordinatorStore
     private readonly SemaphoreSlim _auditGate = new(1, 1);
     private (long Epoch, long Sequence, long ModRevision)? _auditCursor;
 
-    /// <summary>
-    /// The next sequence comes from the audit-sequence key, bumped in the same fenced Txn that writes the record and
-    /// compared on its mod revision, so sequences have no gaps even across leader changes.
-    /// </summary>
     public async Task<long> AppendAuditAsync(Leadership leadership, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        CheckLeadership(leadership);
         StoreLimits.ValidateValue(payload);
-        var record = new byte[AuditHeaderBytes + payload.Length];
-        BinaryPrimitives.WriteInt64BigEndian(record, leadership.Epoch);
-        BinaryPrimitives.WriteInt64BigEndian(record.AsSpan(8), _time.GetUtcNow().ToUnixTimeMilliseconds());
-        payload.Span.CopyTo(record.AsSpan(AuditHeaderBytes));
+        var result = await CommitAsync(leadership, [], payload, cancellationToken).ConfigureAwait(false);
+        return result.AuditSequence!.Value;
+    }
+
+    /// <summary>
+    /// One fenced Txn: compares the leader key, each expected version and (with an audit record) the audit-sequence
+    /// key's mod revision; applies every write, bumps audit-sequence and writes the record. The failure branch reads
+    /// all compared keys, telling "not leader" from version conflicts from a lost race for the audit sequence (retried).
+    /// </summary>
+    public async Task<CommitResult> CommitAsync(Leadership leadership, IReadOnlyList<DocumentWrite> writes, ReadOnlyMemory<byte>? audit, CancellationToken cancellationToken)
+    {
+        CheckLeadership(leadership);
+        StoreLimits.ValidateBatch(writes, audit);
+        byte[]? record = null;
+        if (audit is { } payload)
+        {
+            record = new byte[AuditHeaderBytes + payload.Length];
+            BinaryPrimitives.WriteInt64BigEndian(record, leadership.Epoch);
+            BinaryPrimitives.WriteInt64BigEndian(record.AsSpan(8), _time.GetUtcNow().ToUnixTimeMilliseconds());
+            payload.Span.CopyTo(record.AsSpan(AuditHeaderBytes));
+        }
+        var expectations = writes.Where(w => w.ExpectedVersion is not null).ToList();
 
         await _auditGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             for (var attempt = 0; attempt < AuditAppendAttempts; attempt++)
             {
-                if (_auditCursor is not { } cursor || cursor.Epoch != leadership.Epoch)
-                {
-                    var counter = await RangeAsync("read audit sequence", new RangeRequest { Key = _keys.AuditSequence }, cancellationToken).ConfigureAwait(false);
-                    cursor = counter.Kvs.Count == 0
-                        ? (leadership.Epoch, 0, 0)
-                        : (leadership.Epoch, long.Parse(counter.Kvs[0].Value.ToStringUtf8(), CultureInfo.InvariantCulture), counter.Kvs[0].ModRevision);
-                }
-                var sequence = cursor.Sequence + 1;
                 var txn = FencedTxn(leadership);
-                txn.Compare.Add(ModRevisionIs(_keys.AuditSequence, cursor.ModRevision));
-                txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = _keys.AuditSequence, Value = ByteString.CopyFromUtf8(sequence.ToString(CultureInfo.InvariantCulture)) } });
-                txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = _keys.Audit(sequence), Value = ByteString.CopyFrom(record) } });
-                var response = await TxnAsync("append audit record", txn, cancellationToken).ConfigureAwait(false);
+                foreach (var write in expectations)
+                {
+                    var key = _keys.Document(write.Key);
+                    txn.Compare.Add(ModRevisionIs(key, write.ExpectedVersion!.Value));
+                    txn.Failure.Add(Range(key, keysOnly: true));
+                }
+                foreach (var write in writes)
+                {
+                    var key = _keys.Document(write.Key);
+                    txn.Success.Add(write.Value is { } value
+                        ? new RequestOp { RequestPut = new PutRequest { Key = key, Value = ByteString.CopyFrom(value.Span) } }
+                        : new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = key } });
+                }
+                (long Epoch, long Sequence, long ModRevision) cursor = default;
+                if (record is not null)
+                {
+                    if (_auditCursor is { } cached && cached.Epoch == leadership.Epoch)
+                    {
+                        cursor = cached;
+                    }
+                    else
+                    {
+                        var counter = await RangeAsync("read audit sequence", new RangeRequest { Key = _keys.AuditSequence }, cancellationToken).ConfigureAwait(false);
+                        cursor = counter.Kvs.Count == 0
+                            ? (leadership.Epoch, 0, 0)
+                            : (leadership.Epoch, long.Parse(counter.Kvs[0].Value.ToStringUtf8(), CultureInfo.InvariantCulture), counter.Kvs[0].ModRevision);
+                    }
+                    txn.Compare.Add(ModRevisionIs(_keys.AuditSequence, cursor.ModRevision));
+                    txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = _keys.AuditSequence, Value = ByteString.CopyFromUtf8((cursor.Sequence + 1).ToString(CultureInfo.InvariantCulture)) } });
+                    txn.Success.Add(new RequestOp { RequestPut = new PutRequest { Key = _keys.Audit(cursor.Sequence + 1), Value = ByteString.CopyFrom(record) } });
+                }
+
+                var response = await TxnAsync("commit", txn, cancellationToken).ConfigureAwait(false);
                 ThrowIfNotLeading(leadership, response);
                 if (response.Succeeded)
                 {
-                    _auditCursor = (leadership.Epoch, sequence, response.Header.Revision);
-                    return sequence;
+                    long? sequence = null;
+                    if (record is not null)
+                    {
+                        sequence = cursor.Sequence + 1;
+                        _auditCursor = (leadership.Epoch, sequence.Value, response.Header.Revision);
+                    }
+                    return new CommitResult(true, response.Header.Revision, sequence, []);
+                }
+                var conflicts = new List<VersionConflict>();
+                for (var i = 0; i < expectations.Count; i++)
+                {
+                    var current = ModRevisionOf(response.Responses[1 + i]);
+                    if (current != expectations[i].ExpectedVersion)
+                    {
+                        conflicts.Add(new VersionConflict(expectations[i].Key, current));
+                    }
+                }
+                if (conflicts.Count > 0)
+                {
+                    return new CommitResult(false, 0, null, conflicts);
                 }
                 _auditCursor = null;
             }
-            throw new StoreUnavailableException($"audit append lost the race for the sequence {AuditAppendAttempts} times in a row");
+            throw new StoreUnavailableException($"commit lost the race for the audit sequence {AuditAppendAttempts} times in a row");
         }
         catch (StoreUnavailableException)
         {

@@ -8,19 +8,21 @@ internal sealed partial class SqliteCoordinatorStore
     {
         StoreLimits.ValidateValue(payload);
         var bytes = payload.ToArray();
-        return WriteAsync(leadership, transaction =>
-        {
-            // Sequences come from the table under the write lock, and rows are never deleted: no gaps, no reuse.
-            using var append = Command(transaction, """
-                INSERT INTO audit (sequence, epoch, recorded_at_ms, payload)
-                VALUES ((SELECT COALESCE(MAX(sequence), 0) + 1 FROM audit), $epoch, $at, $payload)
-                RETURNING sequence
-                """);
-            append.Parameters.AddWithValue("$epoch", leadership.Epoch);
-            append.Parameters.AddWithValue("$at", NowMs);
-            append.Parameters.Add("$payload", SqliteType.Blob).Value = bytes;
-            return (long)append.ExecuteScalar()!;
-        }, cancellationToken);
+        return WriteAsync(leadership, transaction => InsertAudit(transaction, leadership.Epoch, bytes), cancellationToken);
+    }
+
+    /// <summary>Sequences come from the table under the write lock, and rows are never deleted: no gaps, no reuse.</summary>
+    private long InsertAudit(SqliteTransaction transaction, long epoch, byte[] payload)
+    {
+        using var append = Command(transaction, """
+            INSERT INTO audit (sequence, epoch, recorded_at_ms, payload)
+            VALUES ((SELECT COALESCE(MAX(sequence), 0) + 1 FROM audit), $epoch, $at, $payload)
+            RETURNING sequence
+            """);
+        append.Parameters.AddWithValue("$epoch", epoch);
+        append.Parameters.AddWithValue("$at", NowMs);
+        append.Parameters.Add("$payload", SqliteType.Blob).Value = payload;
+        return (long)append.ExecuteScalar()!;
     }
 
     public Task<AuditPage> ReadAuditAsync(long afterSequence, int limit, CancellationToken cancellationToken)
