@@ -80,6 +80,16 @@ public class CoordinatorStoreBenchmark
         return _hotVersion;
     }
 
+    /// <summary>A decision's footprint: ten documents and its audit record in one fenced transaction.</summary>
+    [Benchmark(Description = "commit 10 puts + audit")]
+    public async Task<long> CommitBatch()
+    {
+        var start = _next;
+        _next += 10;
+        var writes = Enumerable.Range(start, 10).Select(i => DocumentWrite.Put($"vms/{i % Documents:D4}", Payload)).ToList();
+        return (await _store.CommitAsync(_leadership, writes, Payload.AsMemory(0, 128), CancellationToken.None)).Revision;
+    }
+
     [Benchmark(Description = "audit append")]
     public async Task<long> AppendAudit() =>
         await _store.AppendAuditAsync(_leadership, Payload.AsMemory(0, 128), CancellationToken.None);
