@@ -36,7 +36,22 @@ internal sealed partial class CoordinatorProcess : IDisposable
         }
     }
 
-    public static CoordinatorProcess StartOnEtcd(string endpoints, string keyPrefix, string instanceId)
+    public static CoordinatorProcess StartOnEtcd(string endpoints, string keyPrefix, string instanceId) =>
+        Start(instanceId, "--Store:Kind", "Etcd", "--Store:Etcd:Endpoints", endpoints, "--Store:Etcd:KeyPrefix", keyPrefix, "--Store:Etcd:InstanceId", instanceId);
+
+    public static CoordinatorProcess StartOnSqlite(string path, string instanceId, TimeSpan leaseTtl) =>
+        Start(instanceId, "--Store:Sqlite:Path", path, "--Store:Sqlite:InstanceId", instanceId, "--Store:Sqlite:LeaseTtl", leaseTtl.ToString("c", CultureInfo.InvariantCulture));
+
+    /// <summary>SIGTERM, as systemd stops a service, then waits (bounded) for the process to exit.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        (await ProcessRunner.RunAsync("kill", ["-TERM", Pid.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(5))).EnsureSuccess("kill -TERM");
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+    }
+
+    public int ExitCode => _process.ExitCode;
+
+    private static CoordinatorProcess Start(string instanceId, params string[] storeArguments)
     {
         var assembly = typeof(HaAgent.Coordinator.Store.ICoordinatorStore).Assembly.Location;
         var startInfo = new ProcessStartInfo(ProcessRunner.Which("dotnet") ?? "dotnet")
@@ -49,12 +64,8 @@ internal sealed partial class CoordinatorProcess : IDisposable
         {
             assembly,
             "--urls", "http://127.0.0.1:0",
-            "--Store:Kind", "Etcd",
-            "--Store:Etcd:Endpoints", endpoints,
-            "--Store:Etcd:KeyPrefix", keyPrefix,
-            "--Store:Etcd:InstanceId", instanceId,
             "--Logging:Console:FormatterOptions:SingleLine", "true",
-        })
+        }.Concat(storeArguments))
         {
             startInfo.ArgumentList.Add(argument);
         }
