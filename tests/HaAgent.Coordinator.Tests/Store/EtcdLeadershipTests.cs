@@ -59,6 +59,40 @@ public sealed class EtcdLeadershipTests(EtcdServerFixture etcd, ITestOutputHelpe
     }
 
     [SkippableFact]
+    public async Task LeaderCutOffFromEtcd_KnowsItLostBeforeTheSuccessorLeads_AndCannotWriteAfterHealing()
+    {
+        var server = etcd.Require();
+        using var proxy = TcpProxy.Start(new Uri(server.ClientUrl).Port);
+        var old = Open(proxy.Url, "c1");
+        var oldLeadership = await old.TryAcquireLeadershipAsync(Token);
+        var before = await old.PutAsync(oldLeadership!, "vms/a", "before"u8.ToArray(), null, Token);
+        var successor = Open(server.ClientUrl, "c2");
+        var campaign = successor.CampaignAsync(Token);
+        var lostAt = new TaskCompletionSource<TimeSpan>();
+        var stopwatch = Stopwatch.StartNew();
+        using var registration = oldLeadership!.Lost.Register(() => lostAt.TrySetResult(stopwatch.Elapsed));
+
+        proxy.Partition();
+        var next = await campaign.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        var takeoverAt = stopwatch.Elapsed;
+        var oldKnewItLost = oldLeadership.IsLost;
+        proxy.Heal();
+        var lostAfter = await lostAt.Task.WaitAsync(TimeSpan.FromSeconds(5), Token);
+        output.WriteLine($"partitioned leader saw Lost after {lostAfter.TotalMilliseconds:F0} ms; successor led after {takeoverAt.TotalMilliseconds:F0} ms");
+
+        Assert.True(oldKnewItLost, "the cut-off leader must know it lost before the successor leads");
+        Assert.True(lostAfter < takeoverAt);
+        Assert.True(next.Epoch > oldLeadership.Epoch);
+        await Assert.ThrowsAsync<NotLeaderException>(() => old.PutAsync(oldLeadership, "vms/a", "stale"u8.ToArray(), null, Token));
+        // Healed, the old leader's unaware copy reaches etcd again and the fenced Txn refuses it.
+        await Assert.ThrowsAsync<NotLeaderException>(() => RetryWhileUnavailableAsync(() =>
+            old.PutAsync(oldLeadership.UnawareCopyForTesting(TimeProvider.System), "vms/a", "stale"u8.ToArray(), null, Token)));
+        var document = await successor.GetAsync("vms/a", Token);
+        Assert.Equal(before.Version, document!.Version);
+        Assert.Equal("before"u8.ToArray(), document.Value.ToArray());
+    }
+
+    [SkippableFact]
     public async Task Leader_Renewing_KeepsLeadingWellPastItsTtl()
     {
         var server = etcd.Require();
@@ -163,11 +197,28 @@ public sealed class EtcdLeadershipTests(EtcdServerFixture etcd, ITestOutputHelpe
         Assert.NotNull(await other.TryAcquireLeadershipAsync(Token));
     }
 
-    private EtcdCoordinatorStore Open(EtcdServer server, string instanceId)
+    private static async Task<T> RetryWhileUnavailableAsync<T>(Func<Task<T>> call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (StoreUnavailableException) when (attempt < 5)
+            {
+                // The healed connection may still be reconnecting.
+            }
+        }
+    }
+
+    private EtcdCoordinatorStore Open(EtcdServer server, string instanceId) => Open(server.ClientUrl, instanceId);
+
+    private EtcdCoordinatorStore Open(string endpoints, string instanceId)
     {
         var store = new EtcdCoordinatorStore(new EtcdStoreOptions
         {
-            Endpoints = server.ClientUrl,
+            Endpoints = endpoints,
             KeyPrefix = _prefix,
             InstanceId = instanceId,
             LeaseTtl = TimeSpan.FromSeconds(2),
