@@ -1,0 +1,7 @@
+namespace HaAgent.Benchmarks.Store;
+
+public enum StoreKind
+{
+    Sqlite,
+    Etcd,
+}
