@@ -15,4 +15,5 @@ internal static class AgentEventIds
     internal const int SelfFenceStarted = 400;
     internal const int SelfFenceDone = 401;
     internal const int WatchdogFailed = 402;
+    internal const int SelfFenceContactBack = 403;
 }

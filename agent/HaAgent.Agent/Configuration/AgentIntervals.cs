@@ -15,6 +15,9 @@ internal sealed class AgentIntervals
     /// <summary>Full libvirt re-list, catching events lost while the connection was down.</summary>
     public TimeSpan Reconcile { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often each running QEMU's /proc state is checked (a SIGSTOPped QEMU is reported hung within this).</summary>
+    public TimeSpan VmProbe { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Bound on each step of a fence or unfence (a blocklist add, a PR OUT, a read-back).</summary>
     public TimeSpan FenceStepTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -81,6 +81,11 @@ internal sealed class AgentOptionsRules : IValidateOptions<AgentOptions>
         Positive(failures, "Intervals:SelfFenceKillGrace", intervals.SelfFenceKillGrace, TimeSpan.FromMinutes(5));
         Positive(failures, "Intervals:Reconcile", intervals.Reconcile, TimeSpan.FromHours(1));
         Positive(failures, "Intervals:FenceStepTimeout", intervals.FenceStepTimeout, TimeSpan.FromMinutes(10));
+        Positive(failures, "Intervals:VmProbe", intervals.VmProbe, TimeSpan.FromMinutes(1));
+        if (intervals.VmProbe > TimeSpan.Zero && intervals.Reconcile < intervals.VmProbe)
+        {
+            failures.Add($"Intervals:Reconcile {intervals.Reconcile} must be at least Intervals:VmProbe ({intervals.VmProbe})");
+        }
         if (intervals.Heartbeat > TimeSpan.Zero && intervals.SelfFenceTimeout < 3 * intervals.Heartbeat)
         {
             failures.Add($"Intervals:SelfFenceTimeout {intervals.SelfFenceTimeout} must be at least 3 x Intervals:Heartbeat ({intervals.Heartbeat})");

@@ -21,6 +21,7 @@ internal sealed partial class UnfenceExecutor
     private readonly TimeSpan _stepTimeout;
     private readonly Func<IReadOnlySet<IPAddress>> _localAddresses;
     private readonly ILogger _logger;
+    private readonly Action? _onCephUnfenced;
 
     public UnfenceExecutor(
         AgentStateStore state,
@@ -29,8 +30,10 @@ internal sealed partial class UnfenceExecutor
         ILeftoverVmCheck vms,
         TimeSpan stepTimeout,
         ILogger<UnfenceExecutor> logger,
-        Func<IReadOnlySet<IPAddress>>? localAddresses = null)
+        Func<IReadOnlySet<IPAddress>>? localAddresses = null,
+        Action? onCephUnfenced = null)
     {
+        _onCephUnfenced = onCephUnfenced;
         _state = state;
         _ceph = ceph;
         _iscsi = iscsi;
@@ -160,6 +163,8 @@ internal sealed partial class UnfenceExecutor
             step = "osd stat";
             var epoch = await BoundedStep.RunAsync(step, fencer.GetOsdMapEpoch, _stepTimeout, cancellationToken).ConfigureAwait(false);
             proofs.Add(new CephUnblockProof([.. addresses.Select(a => a.ToString())], epoch));
+            // The host's own client died with the fence; its users (the heartbeat) must connect anew.
+            _onCephUnfenced?.Invoke();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
