@@ -16,4 +16,5 @@ internal static class AgentEventIds
     internal const int SelfFenceDone = 401;
     internal const int WatchdogFailed = 402;
     internal const int SelfFenceContactBack = 403;
+    internal const int MemoryReport = 900;
 }

@@ -105,6 +105,7 @@ internal static class AgentServices
             sp.GetRequiredService<SelfFenceMonitor>(),
             sp.GetRequiredService<AgentOptions>().Intervals.Heartbeat,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<AgentWorker>>()));
+            sp.GetRequiredService<ILogger<AgentWorker>>(),
+            sp.GetRequiredService<AgentOptions>().Intervals.MemoryLog));
     }
 }

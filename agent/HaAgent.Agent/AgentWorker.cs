@@ -15,9 +15,18 @@ internal sealed partial class AgentWorker : BackgroundService
     private readonly TimeSpan _heartbeatInterval;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly TimeSpan? _memoryLogInterval;
 
-    public AgentWorker(VmWatcher watcher, HeartbeatWriter heartbeat, SelfFenceMonitor monitor, TimeSpan heartbeatInterval, TimeProvider time, ILogger<AgentWorker> logger)
+    public AgentWorker(
+        VmWatcher watcher,
+        HeartbeatWriter heartbeat,
+        SelfFenceMonitor monitor,
+        TimeSpan heartbeatInterval,
+        TimeProvider time,
+        ILogger<AgentWorker> logger,
+        TimeSpan? memoryLogInterval = null)
     {
+        _memoryLogInterval = memoryLogInterval;
         _watcher = watcher;
         _heartbeat = heartbeat;
         _monitor = monitor;
@@ -31,7 +40,30 @@ internal sealed partial class AgentWorker : BackgroundService
         await Task.WhenAll(
             Task.Run(() => _watcher.RunAsync(stoppingToken), CancellationToken.None),
             Task.Run(() => HeartbeatLoopAsync(stoppingToken), CancellationToken.None),
-            Task.Run(() => _monitor.RunAsync(stoppingToken), CancellationToken.None)).ConfigureAwait(false);
+            Task.Run(() => _monitor.RunAsync(stoppingToken), CancellationToken.None),
+            MemoryLogLoopAsync(stoppingToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Footprint diagnostics: what the managed heap holds versus what the process holds (native libraries, stacks, code).</summary>
+    private async Task MemoryLogLoopAsync(CancellationToken cancellationToken)
+    {
+        if (_memoryLogInterval is not { } interval)
+        {
+            return;
+        }
+        using var timer = new PeriodicTimer(interval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var gc = GC.GetGCMemoryInfo();
+                LogMemory(gc.HeapSizeBytes / 1024, gc.TotalCommittedBytes / 1024, GC.GetTotalMemory(false) / 1024, Environment.WorkingSet / 1024,
+                    _watcher.Snapshot().Count);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private async Task HeartbeatLoopAsync(CancellationToken cancellationToken)
@@ -73,6 +105,10 @@ internal sealed partial class AgentWorker : BackgroundService
         _watcher.DisposeAsync().AsTask().GetAwaiter().GetResult();
         base.Dispose();
     }
+
+    [LoggerMessage(EventId = AgentEventIds.MemoryReport, Level = LogLevel.Information,
+        Message = "memory: gcHeapKiB={GcHeapKiB} gcCommittedKiB={GcCommittedKiB} gcLiveKiB={GcLiveKiB} rssKiB={RssKiB} watchedVms={Vms}")]
+    private partial void LogMemory(long gcHeapKiB, long gcCommittedKiB, long gcLiveKiB, long rssKiB, int vms);
 
     [LoggerMessage(EventId = AgentEventIds.HeartbeatFailed, Level = LogLevel.Error, Message = "Heartbeat to {Store} failed at sequence {Sequence}: {Error}")]
     private partial void LogHeartbeatFailed(string store, long sequence, string error);

@@ -18,6 +18,9 @@ internal sealed class AgentIntervals
     /// <summary>How often each running QEMU's /proc state is checked (a SIGSTOPped QEMU is reported hung within this).</summary>
     public TimeSpan VmProbe { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Log a memory line (GC heap, committed, RSS) this often; null (default) logs none.</summary>
+    public TimeSpan? MemoryLog { get; set; }
+
     /// <summary>Bound on each step of a fence or unfence (a blocklist add, a PR OUT, a read-back).</summary>
     public TimeSpan FenceStepTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }

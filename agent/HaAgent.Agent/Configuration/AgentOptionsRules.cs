@@ -82,6 +82,10 @@ internal sealed class AgentOptionsRules : IValidateOptions<AgentOptions>
         Positive(failures, "Intervals:Reconcile", intervals.Reconcile, TimeSpan.FromHours(1));
         Positive(failures, "Intervals:FenceStepTimeout", intervals.FenceStepTimeout, TimeSpan.FromMinutes(10));
         Positive(failures, "Intervals:VmProbe", intervals.VmProbe, TimeSpan.FromMinutes(1));
+        if (intervals.MemoryLog is { } memoryLog)
+        {
+            Positive(failures, "Intervals:MemoryLog", memoryLog, TimeSpan.FromDays(1));
+        }
         if (intervals.VmProbe > TimeSpan.Zero && intervals.Reconcile < intervals.VmProbe)
         {
             failures.Add($"Intervals:Reconcile {intervals.Reconcile} must be at least Intervals:VmProbe ({intervals.VmProbe})");
