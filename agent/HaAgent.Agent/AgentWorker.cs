@@ -56,9 +56,10 @@ internal sealed partial class AgentWorker : BackgroundService
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
+                // GCMemoryInfo describes the last GC (zeros before the first); GetTotalMemory is the heap right now.
                 var gc = GC.GetGCMemoryInfo();
                 LogMemory(gc.HeapSizeBytes / 1024, gc.TotalCommittedBytes / 1024, GC.GetTotalMemory(false) / 1024, Environment.WorkingSet / 1024,
-                    _watcher.Snapshot().Count);
+                    _watcher.Snapshot().Count, GC.CollectionCount(0));
             }
         }
         catch (OperationCanceledException)
@@ -107,8 +108,8 @@ internal sealed partial class AgentWorker : BackgroundService
     }
 
     [LoggerMessage(EventId = AgentEventIds.MemoryReport, Level = LogLevel.Information,
-        Message = "memory: gcHeapKiB={GcHeapKiB} gcCommittedKiB={GcCommittedKiB} gcLiveKiB={GcLiveKiB} rssKiB={RssKiB} watchedVms={Vms}")]
-    private partial void LogMemory(long gcHeapKiB, long gcCommittedKiB, long gcLiveKiB, long rssKiB, int vms);
+        Message = "memory: gcHeapKiB={GcHeapKiB} gcCommittedKiB={GcCommittedKiB} gcLiveKiB={GcLiveKiB} rssKiB={RssKiB} watchedVms={Vms} gen0GCs={Gen0}")]
+    private partial void LogMemory(long gcHeapKiB, long gcCommittedKiB, long gcLiveKiB, long rssKiB, int vms, int gen0);
 
     [LoggerMessage(EventId = AgentEventIds.HeartbeatFailed, Level = LogLevel.Error, Message = "Heartbeat to {Store} failed at sequence {Sequence}: {Error}")]
     private partial void LogHeartbeatFailed(string store, long sequence, string error);

@@ -32,13 +32,12 @@ internal static partial class AgentFootprint
         using var directory = new TempDirectory("agent-footprint");
         await using var ceph = await CephCluster.StartAsync(new CephClusterOptions { HostClients = ["bench"] });
         using var daemon = await LibvirtSessionDaemon.StartTestDriverAsync();
-        using (var control = LibvirtConnection.Open(daemon.TestDefaultUri))
+        // test:///default lives in the daemon only while a connection holds it: keep this one open throughout.
+        using var control = LibvirtConnection.Open(daemon.TestDefaultUri);
+        for (var i = 0; i < vms; i++)
         {
-            for (var i = 0; i < vms; i++)
-            {
-                using var domain = control.DefineXml(LibvirtTestNode.DomainXml($"ha-{i:D3}", Guid.NewGuid()));
-                domain.Create();
-            }
+            using var domain = control.DefineXml(LibvirtTestNode.DomainXml($"ha-{i:D3}", Guid.NewGuid()));
+            domain.Create();
         }
 
         var config = directory.File("agent.json");
@@ -53,8 +52,8 @@ internal static partial class AgentFootprint
                 "configFile": "{{ceph.ConfigPath}}", "clientName": "{{host.Name}}", "keyring": "{{host.KeyringPath}}",
                 "fencerClientName": "{{ceph.Fencer.Name}}", "fencerKeyring": "{{ceph.Fencer.KeyringPath}}", "heartbeatPool": "{{ceph.Pool}}"
               },
-              "intervals": { "heartbeat": "00:00:01", "selfFenceTimeout": "01:00:00", "memoryLog": "00:00:05" },
-              "watchdog": { "kind": "file", "path": "{{directory.File("watchdog")}}", "timeout": "02:00:00", "kickInterval": "00:00:05" }
+              "intervals": { "heartbeat": "00:00:01", "selfFenceTimeout": "00:30:00", "memoryLog": "00:00:05" },
+              "watchdog": { "kind": "file", "path": "{{directory.File("watchdog")}}", "timeout": "00:50:00", "kickInterval": "00:00:05" }
             }
             """);
 
@@ -101,10 +100,19 @@ internal static partial class AgentFootprint
             if (memory.Success)
             {
                 var gcCommitted = long.Parse(memory.Groups["committed"].Value, CultureInfo.InvariantCulture);
-                Console.WriteLine($"  managed (GC)   heap {long.Parse(memory.Groups["heap"].Value, CultureInfo.InvariantCulture) / 1024.0:F1} MiB, live {long.Parse(memory.Groups["live"].Value, CultureInfo.InvariantCulture) / 1024.0:F1} MiB, committed {gcCommitted / 1024.0:F1} MiB; watched VMs {memory.Groups["vms"].Value}");
-                Console.WriteLine($"  native+other   ~{(status["RssAnon"] - gcCommitted) / 1024.0:F1} MiB anon outside the GC (librados/libvirt heaps, thread stacks) + file-backed code");
+                Console.WriteLine($"  managed (GC)   heap {long.Parse(memory.Groups["heap"].Value, CultureInfo.InvariantCulture) / 1024.0:F1} MiB, live {long.Parse(memory.Groups["live"].Value, CultureInfo.InvariantCulture) / 1024.0:F1} MiB, committed {gcCommitted / 1024.0:F1} MiB (as of the last of {memory.Groups["gcs"].Value} gen0 GCs); watched VMs {memory.Groups["vms"].Value}");
+                var live = long.Parse(memory.Groups["live"].Value, CultureInfo.InvariantCulture);
+                Console.WriteLine($"  native+other   ~{(status["RssAnon"] - Math.Max(gcCommitted, live)) / 1024.0:F1} MiB anon outside the GC heap (librados/libvirt heaps, thread stacks, runtime)");
             }
+            var rollup = File.ReadAllLines($"/proc/{agent.Id}/smaps_rollup").Select(l => l.Split(':', 2)).Where(p => p.Length == 2)
+                .ToDictionary(p => p[0].Trim(), p => p[1].Trim());
+            Console.WriteLine($"  PSS            {rollup.GetValueOrDefault("Pss", "?")} (shared library pages divided among the processes mapping them)");
             Console.WriteLine($"  threads        {status["Threads"]}");
+            Console.WriteLine("  largest file-backed mappings (RSS):");
+            foreach (var (path, kib) in FileBackedRss(agent.Id).OrderByDescending(p => p.Value).Take(8))
+            {
+                Console.WriteLine($"    {kib / 1024.0,6:F1} MiB  {path}");
+            }
             Console.WriteLine($"  idle CPU       {cpuShare:F3} % of one core over {window.Elapsed.TotalSeconds:F0} s ({cpuTicks} ticks)");
             return 0;
         }
@@ -112,6 +120,26 @@ internal static partial class AgentFootprint
         {
             ProcessKiller.KillAndWait(agent.Id);
         }
+    }
+
+    /// <summary>RSS per mapped file from /proc/PID/smaps.</summary>
+    private static Dictionary<string, long> FileBackedRss(int pid)
+    {
+        var totals = new Dictionary<string, long>(StringComparer.Ordinal);
+        string? current = null;
+        foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length >= 5 && parts[0].Contains('-', StringComparison.Ordinal) && !line.EndsWith(':'))
+            {
+                current = parts.Length >= 6 && parts[5].StartsWith('/') ? parts[5] : null;
+            }
+            else if (current is not null && parts.Length >= 2 && parts[0] == "Rss:")
+            {
+                totals[current] = totals.GetValueOrDefault(current) + long.Parse(parts[1], CultureInfo.InvariantCulture);
+            }
+        }
+        return totals;
     }
 
     private static string? FindPublished()
@@ -148,6 +176,6 @@ internal static partial class AgentFootprint
             .Where(p => p.Length == 2 && long.TryParse(p[1].Trim().Split(' ')[0], NumberStyles.None, CultureInfo.InvariantCulture, out _))
             .ToDictionary(p => p[0], p => long.Parse(p[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
 
-    [GeneratedRegex(@"gcHeapKiB=(?<heap>\d+) gcCommittedKiB=(?<committed>\d+) gcLiveKiB=(?<live>\d+) rssKiB=(?<rss>\d+) watchedVms=(?<vms>\d+)")]
+    [GeneratedRegex(@"gcHeapKiB=(?<heap>\d+) gcCommittedKiB=(?<committed>\d+) gcLiveKiB=(?<live>\d+) rssKiB=(?<rss>\d+) watchedVms=(?<vms>\d+) gen0GCs=(?<gcs>\d+)")]
     private static partial Regex MemoryLine();
 }
