@@ -114,6 +114,14 @@ internal static partial class AgentFootprint
                 Console.WriteLine($"    {kib / 1024.0,6:F1} MiB  {path}");
             }
             Console.WriteLine($"  idle CPU       {cpuShare:F3} % of one core over {window.Elapsed.TotalSeconds:F0} s ({cpuTicks} ticks)");
+            // The AOT process really did its work: its heartbeat is on the cluster.
+            using var reader = HaAgent.NativeInterop.Rados.RadosCluster.Connect(new HaAgent.NativeInterop.Rados.RadosConnectOptions
+            {
+                ClientName = ceph.Admin.Name, ConfigFile = ceph.ConfigPath, Keyring = ceph.Admin.KeyringPath,
+            });
+            using var pool = reader.OpenPool(ceph.Pool);
+            var heartbeat = HaAgent.Agent.Heartbeat.RadosHeartbeatStore.Read(pool, "bench-host");
+            Console.WriteLine($"  heartbeat      {heartbeat.Status}, sequence {heartbeat.Record?.Sequence}, client {heartbeat.Record?.CephClientAddress}");
             return 0;
         }
         finally
