@@ -4,6 +4,14 @@ namespace HaAgent.Benchmarks;
 
 internal static class Program
 {
-    private static void Main(string[] args) =>
+    private static void Main(string[] args)
+    {
+        // Not a BenchmarkDotNet run: measures the published NativeAOT agent process from outside.
+        if (args.Length > 0 && args[0] == "agent-footprint")
+        {
+            Environment.ExitCode = Agent.AgentFootprint.RunAsync(args[1..]).GetAwaiter().GetResult();
+            return;
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }

@@ -5,6 +5,7 @@ public static class Errno
 {
     public const int EPERM = 1;
     public const int ENOENT = 2;
+    public const int ESRCH = 3;
     public const int EINTR = 4;
     public const int EIO = 5;
     public const int EAGAIN = 11;
@@ -27,6 +28,7 @@ public static class Errno
     {
         EPERM => nameof(EPERM),
         ENOENT => nameof(ENOENT),
+        ESRCH => nameof(ESRCH),
         EINTR => nameof(EINTR),
         EIO => nameof(EIO),
         EAGAIN => nameof(EAGAIN),

@@ -1,0 +1,20 @@
+namespace HaAgent.Agent;
+
+/// <summary>Stable log event ids, one registry for the whole agent.</summary>
+internal static class AgentEventIds
+{
+    internal const int FenceStarted = 100;
+    internal const int FenceProven = 101;
+    internal const int FenceFailed = 102;
+    internal const int UnfenceDone = 110;
+    internal const int UnfenceFailed = 111;
+    internal const int HeartbeatFailed = 200;
+    internal const int HeartbeatRecovered = 201;
+    internal const int VmChanged = 300;
+    internal const int VmWatchFailed = 301;
+    internal const int SelfFenceStarted = 400;
+    internal const int SelfFenceDone = 401;
+    internal const int WatchdogFailed = 402;
+    internal const int SelfFenceContactBack = 403;
+    internal const int MemoryReport = 900;
+}

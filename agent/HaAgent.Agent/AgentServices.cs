@@ -1,0 +1,111 @@
+using HaAgent.Agent.Configuration;
+using HaAgent.Agent.Fencing;
+using HaAgent.Agent.Heartbeat;
+using HaAgent.Agent.SelfFence;
+using HaAgent.Agent.State;
+using HaAgent.Agent.Storage;
+using HaAgent.Agent.Vms;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HaAgent.Agent;
+
+/// <summary>
+/// The agent's capabilities, registered in one place with explicit factories (no reflection-driven activation of
+/// optional parts). The protocol layer, when it lands, resolves <see cref="FenceExecutor"/>, <see cref="UnfenceExecutor"/>,
+/// <see cref="VmWatcher"/>, <see cref="CoordinatorContact"/> and <see cref="SelfFenceMonitor"/> from here.
+/// </summary>
+internal static class AgentServices
+{
+    internal static void Add(IServiceCollection services)
+    {
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<AgentOptions>>().Value);
+        services.AddSingleton(sp => new AgentStateStore(sp.GetRequiredService<AgentOptions>().StateFile));
+        services.AddSingleton(sp => AgentIdentity.StartingNow(sp.GetRequiredService<AgentOptions>().HostId, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<AgentOptions>();
+            return new AgentStorage(
+                options.Ceph is null ? null : new CephConnections(options.Ceph),
+                options.Iscsi is null ? null : new IscsiSessionPool(options.Iscsi));
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<AgentOptions>();
+            var libvirt = options.Libvirt;
+            return new VmWatcher(
+                new VmWatcherOptions(libvirt.Uri, libvirt.ManagedDomainPrefix, libvirt.QemuPidDirectory, libvirt.OpenTimeout,
+                    options.Intervals.Reconcile, options.Intervals.VmProbe),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<VmWatcher>>());
+        });
+        services.AddSingleton(sp => new CoordinatorContact(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<AgentOptions>();
+            var storage = sp.GetRequiredService<AgentStorage>();
+            return new FenceExecutor(sp.GetRequiredService<AgentStateStore>(), storage.Ceph, storage.Iscsi, options.Intervals.FenceStepTimeout,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<FenceExecutor>>());
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<AgentOptions>();
+            var storage = sp.GetRequiredService<AgentStorage>();
+            return new UnfenceExecutor(sp.GetRequiredService<AgentStateStore>(), storage.Ceph, storage.Iscsi, new LibvirtLeftoverVmCheck(options.Libvirt),
+                options.Intervals.FenceStepTimeout, sp.GetRequiredService<ILogger<UnfenceExecutor>>(),
+                onCephUnfenced: () =>
+                {
+                    foreach (var store in sp.GetRequiredService<HeartbeatWriter>().Stores.OfType<RadosHeartbeatStore>())
+                    {
+                        store.Reset();
+                    }
+                });
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<AgentOptions>();
+            var storage = sp.GetRequiredService<AgentStorage>();
+            var identity = sp.GetRequiredService<AgentIdentity>();
+            var stores = new List<IHeartbeatStore>();
+            if (storage.Ceph is not null)
+            {
+                stores.Add(new RadosHeartbeatStore(storage.Ceph, storage.Ceph.Options.HeartbeatPool, identity.HostId));
+            }
+            if (storage.Iscsi is not null && options.Iscsi!.HeartbeatLun is { } lun)
+            {
+                stores.Add(new IscsiHeartbeatStore(storage.Iscsi, new IscsiLunAddress(lun.Portal, lun.TargetIqn, lun.Lun), options.Iscsi.HeartbeatSlot));
+            }
+            return new HeartbeatWriter(identity, sp.GetRequiredService<AgentStateStore>(), stores, sp.GetRequiredService<TimeProvider>(),
+                options.Intervals.Heartbeat * 2);
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<AgentOptions>();
+            return new SelfFencer(sp.GetRequiredService<VmWatcher>(), sp.GetRequiredService<AgentStateStore>(), sp.GetRequiredService<AgentIdentity>().Incarnation,
+                options.Intervals.SelfFenceKillGrace, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SelfFencer>>());
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<AgentOptions>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            IWatchdog? watchdog = options.Watchdog.Kind switch
+            {
+                "device" => new DeviceWatchdog(options.Watchdog.Path),
+                "file" => new FileWatchdog(options.Watchdog.Path, time),
+                _ => null,
+            };
+            return new SelfFenceMonitor(sp.GetRequiredService<CoordinatorContact>(), sp.GetRequiredService<SelfFencer>(), watchdog,
+                sp.GetRequiredService<AgentStateStore>(), options.Intervals.SelfFenceTimeout, options.Watchdog.KickInterval, time,
+                sp.GetRequiredService<ILogger<SelfFenceMonitor>>());
+        });
+        services.AddHostedService(sp => new AgentWorker(
+            sp.GetRequiredService<VmWatcher>(),
+            sp.GetRequiredService<HeartbeatWriter>(),
+            sp.GetRequiredService<SelfFenceMonitor>(),
+            sp.GetRequiredService<AgentOptions>().Intervals.Heartbeat,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AgentWorker>>(),
+            sp.GetRequiredService<AgentOptions>().Intervals.MemoryLog));
+    }
+}

@@ -1,0 +1,119 @@
+using HaAgent.Agent.Heartbeat;
+using HaAgent.Agent.SelfFence;
+using HaAgent.Agent.Vms;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace HaAgent.Agent;
+
+/// <summary>Runs the agent's loops side by side: VM watcher, storage heartbeat, self-fence monitor.</summary>
+internal sealed partial class AgentWorker : BackgroundService
+{
+    private readonly VmWatcher _watcher;
+    private readonly HeartbeatWriter _heartbeat;
+    private readonly SelfFenceMonitor _monitor;
+    private readonly TimeSpan _heartbeatInterval;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TimeSpan? _memoryLogInterval;
+
+    public AgentWorker(
+        VmWatcher watcher,
+        HeartbeatWriter heartbeat,
+        SelfFenceMonitor monitor,
+        TimeSpan heartbeatInterval,
+        TimeProvider time,
+        ILogger<AgentWorker> logger,
+        TimeSpan? memoryLogInterval = null)
+    {
+        _memoryLogInterval = memoryLogInterval;
+        _watcher = watcher;
+        _heartbeat = heartbeat;
+        _monitor = monitor;
+        _heartbeatInterval = heartbeatInterval;
+        _time = time;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.WhenAll(
+            Task.Run(() => _watcher.RunAsync(stoppingToken), CancellationToken.None),
+            Task.Run(() => HeartbeatLoopAsync(stoppingToken), CancellationToken.None),
+            Task.Run(() => _monitor.RunAsync(stoppingToken), CancellationToken.None),
+            MemoryLogLoopAsync(stoppingToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>Footprint diagnostics: what the managed heap holds versus what the process holds (native libraries, stacks, code).</summary>
+    private async Task MemoryLogLoopAsync(CancellationToken cancellationToken)
+    {
+        if (_memoryLogInterval is not { } interval)
+        {
+            return;
+        }
+        using var timer = new PeriodicTimer(interval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // GCMemoryInfo describes the last GC (zeros before the first); GetTotalMemory is the heap right now.
+                var gc = GC.GetGCMemoryInfo();
+                LogMemory(gc.HeapSizeBytes / 1024, gc.TotalCommittedBytes / 1024, GC.GetTotalMemory(false) / 1024, Environment.WorkingSet / 1024,
+                    _watcher.Snapshot().Count, GC.CollectionCount(0));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task HeartbeatLoopAsync(CancellationToken cancellationToken)
+    {
+        if (_heartbeat.Stores.Count == 0)
+        {
+            return;
+        }
+        var failing = new bool[_heartbeat.Stores.Count];
+        using var timer = new PeriodicTimer(_heartbeatInterval, _time);
+        try
+        {
+            do
+            {
+                var (record, errors) = await _heartbeat.WriteOnceAsync(cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < errors.Count; i++)
+                {
+                    // Log transitions only: a fenced host would otherwise log every second.
+                    if (errors[i] is { } error && !failing[i])
+                    {
+                        LogHeartbeatFailed(_heartbeat.Stores[i].Name, record.Sequence, error.Message);
+                    }
+                    else if (errors[i] is null && failing[i])
+                    {
+                        LogHeartbeatRecovered(_heartbeat.Stores[i].Name, record.Sequence);
+                    }
+                    failing[i] = errors[i] is not null;
+                }
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public override void Dispose()
+    {
+        _watcher.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        base.Dispose();
+    }
+
+    [LoggerMessage(EventId = AgentEventIds.MemoryReport, Level = LogLevel.Information,
+        Message = "memory: gcHeapKiB={GcHeapKiB} gcCommittedKiB={GcCommittedKiB} gcLiveKiB={GcLiveKiB} rssKiB={RssKiB} watchedVms={Vms} gen0GCs={Gen0}")]
+    private partial void LogMemory(long gcHeapKiB, long gcCommittedKiB, long gcLiveKiB, long rssKiB, int vms, int gen0);
+
+    [LoggerMessage(EventId = AgentEventIds.HeartbeatFailed, Level = LogLevel.Error, Message = "Heartbeat to {Store} failed at sequence {Sequence}: {Error}")]
+    private partial void LogHeartbeatFailed(string store, long sequence, string error);
+
+    [LoggerMessage(EventId = AgentEventIds.HeartbeatRecovered, Level = LogLevel.Warning, Message = "Heartbeat to {Store} works again at sequence {Sequence}")]
+    private partial void LogHeartbeatRecovered(string store, long sequence);
+}

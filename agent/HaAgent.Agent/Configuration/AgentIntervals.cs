@@ -1,0 +1,26 @@
+namespace HaAgent.Agent.Configuration;
+
+/// <summary>Timing. Checked together at start (see <see cref="AgentOptionsRules"/>): the self-fence must come well after a missed heartbeat.</summary>
+internal sealed class AgentIntervals
+{
+    /// <summary>How often the storage heartbeat is written.</summary>
+    public TimeSpan Heartbeat { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>With no coordinator contact for this long, the agent destroys its HA VMs (self-fence).</summary>
+    public TimeSpan SelfFenceTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a destroyed VM's QEMU may take to go before it is SIGKILLed.</summary>
+    public TimeSpan SelfFenceKillGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Full libvirt re-list, catching events lost while the connection was down.</summary>
+    public TimeSpan Reconcile { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often each running QEMU's /proc state is checked (a SIGSTOPped QEMU is reported hung within this).</summary>
+    public TimeSpan VmProbe { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Log a memory line (GC heap, committed, RSS) this often; null (default) logs none.</summary>
+    public TimeSpan? MemoryLog { get; set; }
+
+    /// <summary>Bound on each step of a fence or unfence (a blocklist add, a PR OUT, a read-back).</summary>
+    public TimeSpan FenceStepTimeout { get; set; } = TimeSpan.FromSeconds(15);
+}

@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace HaAgent.Agent.Configuration;
+
+/// <summary>
+/// Everything the agent needs on one host, bound from /etc/haagent/agent.json (keys are case-insensitive; the path is
+/// overridable with <c>--config PATH</c> or <c>HAAGENT_CONFIG</c>) and from <c>HAAGENT_</c> environment variables.
+/// Validated at start: a bad value stops the process with a message naming the key.
+/// </summary>
+internal sealed class AgentOptions
+{
+    /// <summary>This host's id as the coordinator knows it; also names its heartbeat record.</summary>
+    [Required]
+    [RegularExpression(AgentLimits.HostIdPattern)]
+    public string HostId { get; set; } = "";
+
+    /// <summary>Failure-domain labels, e.g. {"rack": "r12", "zone": "z1"}; the placement planner spreads replicas over them.</summary>
+    public Dictionary<string, string> FailureDomains { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Coordinator endpoints (absolute http/https URIs), tried in order.</summary>
+    public List<string> CoordinatorEndpoints { get; set; } = [];
+
+    /// <summary>Where the agent persists what must survive a restart: the highest fencing token seen, self-fence records.</summary>
+    [Required]
+    public string StateFile { get; set; } = "/var/lib/haagent/agent-state.json";
+
+    [ValidateObjectMembers]
+    public LibvirtAgentOptions Libvirt { get; set; } = new();
+
+    /// <summary>Ceph settings; absent on hosts without Ceph volumes.</summary>
+    [ValidateObjectMembers]
+    public CephAgentOptions? Ceph { get; set; }
+
+    /// <summary>iSCSI settings; absent on hosts without iSCSI volumes.</summary>
+    [ValidateObjectMembers]
+    public IscsiAgentOptions? Iscsi { get; set; }
+
+    public AgentIntervals Intervals { get; set; } = new();
+
+    public WatchdogOptions Watchdog { get; set; } = new();
+}

@@ -1,0 +1,4 @@
+namespace HaAgent.Agent.Fencing;
+
+/// <summary>One thing a fence (or unfence) acts on.</summary>
+internal abstract record FenceTargetSpec;

@@ -1,0 +1,1 @@
+return await HaAgent.Agent.AgentProgram.RunAsync(args, Console.Error).ConfigureAwait(false);

@@ -1,0 +1,464 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using HaAgent.NativeInterop;
+using HaAgent.NativeInterop.Libvirt;
+using HaAgent.NativeInterop.Processes;
+using Microsoft.Extensions.Logging;
+
+namespace HaAgent.Agent.Vms;
+
+/// <summary>
+/// Keeps the table of this host's HA-managed VMs from three sources, applied one at a time on one loop: libvirt
+/// lifecycle events, QEMU pidfds (an exit is seen as soon as the process dies, before libvirt notices the reap), and a
+/// periodic full re-list plus a /proc probe that reports a stopped (SIGSTOP) QEMU as hung — libvirt keeps calling it
+/// running. Every status change is published once to <see cref="Changes"/>.
+/// </summary>
+internal sealed partial class VmWatcher : IAsyncDisposable
+{
+    private readonly VmWatcherOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly QemuProcessLocator _locator;
+    private readonly ProcessExitMonitor _exits = new();
+    private readonly Channel<Input> _inputs = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<VmChange> _changes = Channel.CreateUnbounded<VmChange>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Dictionary<Guid, Track> _table = [];
+    private readonly Lock _tableGate = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private LibvirtConnection? _connection;
+
+    public VmWatcher(VmWatcherOptions options, TimeProvider time, ILogger<VmWatcher> logger)
+    {
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _locator = new QemuProcessLocator(options.QemuPidDirectory);
+    }
+
+    public ChannelReader<VmChange> Changes => _changes.Reader;
+
+    /// <summary>Completes after the first full reconcile.</summary>
+    public Task Ready => _ready.Task;
+
+    /// <summary>The current connection (null while disconnected); self-fence destroys domains through it.</summary>
+    public LibvirtConnection? Connection => Volatile.Read(ref _connection);
+
+    public IReadOnlyList<VmEntry> Snapshot()
+    {
+        lock (_tableGate)
+        {
+            return [.. _table.Values.Select(t => t.ToEntry())];
+        }
+    }
+
+    /// <summary>The agent itself is stopping this VM: its QEMU exiting is a stop, not a crash.</summary>
+    public void ExpectStop(Guid uuid)
+    {
+        lock (_tableGate)
+        {
+            if (_table.TryGetValue(uuid, out var track))
+            {
+                track.ExpectingStop = true;
+            }
+        }
+    }
+
+    /// <summary>The pidfd of a VM's QEMU, while the watcher holds one (self-fence SIGKILLs through it).</summary>
+    public PidFd? QemuHandle(Guid uuid)
+    {
+        lock (_tableGate)
+        {
+            return _table.TryGetValue(uuid, out var track) ? track.Process : null;
+        }
+    }
+
+    /// <summary>Runs until cancelled: connects (again after a loss), subscribes, reconciles, and applies inputs.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var forwardExits = ForwardExitsAsync(cancellationToken);
+        var ticks = TickAsync(cancellationToken);
+        var loop = ApplyLoopAsync(cancellationToken);
+        var backoff = TimeSpan.FromMilliseconds(200);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var connection = await LibvirtConnection.OpenAsync(_options.Uri, _options.OpenTimeout, cancellationToken).ConfigureAwait(false);
+                using var events = connection.SubscribeLifecycleEvents();
+                Volatile.Write(ref _connection, connection);
+                await _inputs.Writer.WriteAsync(new Input(InputKind.Reconcile, default, default, Stopwatch.GetTimestamp()), cancellationToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromMilliseconds(200);
+                await foreach (var lifecycleEvent in events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    _inputs.Writer.TryWrite(new Input(InputKind.Lifecycle, lifecycleEvent, default, Stopwatch.GetTimestamp()));
+                }
+                // The reader completed: the connection closed under us.
+                LogWatchFailed(_options.Uri, $"connection closed ({(connection.Closed.IsCompleted ? connection.Closed.Result : "?")})");
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is LibvirtException or TimeoutException or ObjectDisposedException)
+            {
+                LogWatchFailed(_options.Uri, e.Message);
+            }
+            finally
+            {
+                Volatile.Write(ref _connection, null);
+            }
+            try
+            {
+                await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+        }
+        _inputs.Writer.TryComplete();
+        await Task.WhenAll(forwardExits, ticks, loop).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _inputs.Writer.TryComplete();
+        _exits.Dispose();
+        lock (_tableGate)
+        {
+            foreach (var track in _table.Values)
+            {
+                track.Process?.Dispose();
+            }
+            _table.Clear();
+        }
+        _changes.Writer.TryComplete();
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    private async Task ForwardExitsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var exit in _exits.Exits.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _inputs.Writer.TryWrite(new Input(InputKind.ProcessExit, default, exit, exit.Timestamp));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        var probeEvery = _options.ProbeInterval;
+        var reconcileEvery = Math.Max(1, (int)Math.Round(_options.ReconcileInterval / probeEvery));
+        using var timer = new PeriodicTimer(probeEvery, _time);
+        var n = 0;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var kind = ++n % reconcileEvery == 0 ? InputKind.Reconcile : InputKind.Probe;
+                _inputs.Writer.TryWrite(new Input(kind, default, default, Stopwatch.GetTimestamp()));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task ApplyLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var input in _inputs.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    switch (input.Kind)
+                    {
+                        case InputKind.Lifecycle:
+                            ApplyEvent(input.Event, input.Timestamp);
+                            break;
+                        case InputKind.ProcessExit:
+                            ApplyExit(input.Exit);
+                            break;
+                        case InputKind.Probe:
+                            Probe(input.Timestamp);
+                            break;
+                        case InputKind.Reconcile:
+                            Reconcile(input.Timestamp);
+                            Probe(input.Timestamp);
+                            break;
+                    }
+                }
+                catch (Exception e) when (e is LibvirtException or ObjectDisposedException or ErrnoException or IOException)
+                {
+                    LogWatchFailed(_options.Uri, $"{input.Kind}: {e.Message}");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private bool IsManaged(string name) => name.StartsWith(_options.ManagedDomainPrefix, StringComparison.Ordinal);
+
+    private void ApplyEvent(DomainLifecycleEvent e, long timestamp)
+    {
+        if (!IsManaged(e.DomainName))
+        {
+            return;
+        }
+        var track = GetOrAdd(e.DomainName, e.DomainUuid);
+        var reason = e.Describe();
+        switch (e.Type)
+        {
+            case DomainEventType.Started:
+            case DomainEventType.Resumed:
+                track.ExpectingStop = false;
+                _locator.Invalidate();
+                Attach(track);
+                if (track.Status != VmStatus.Hung)
+                {
+                    Set(track, VmStatus.Running, VmChangeSource.LifecycleEvent, reason, timestamp);
+                }
+                break;
+            case DomainEventType.Suspended:
+            case DomainEventType.PMSuspended:
+                Set(track, VmStatus.Paused, VmChangeSource.LifecycleEvent, reason, timestamp);
+                break;
+            case DomainEventType.Stopped:
+                var crashed = e.StoppedDetail is DomainEventStoppedDetail.Failed or DomainEventStoppedDetail.Crashed;
+                Detach(track);
+                // A pidfd may already have reported the exit as a crash; libvirt then says whether it was one.
+                Set(track, crashed ? VmStatus.Crashed : VmStatus.Stopped, VmChangeSource.LifecycleEvent, reason, timestamp);
+                track.ExpectingStop = false;
+                break;
+            case DomainEventType.Crashed:
+                Set(track, VmStatus.Crashed, VmChangeSource.LifecycleEvent, reason, timestamp);
+                break;
+            case DomainEventType.Undefined:
+                Detach(track);
+                Set(track, VmStatus.Stopped, VmChangeSource.LifecycleEvent, reason, timestamp);
+                lock (_tableGate)
+                {
+                    _table.Remove(track.Uuid);
+                }
+                break;
+            default:
+                // Defined, Shutdown (a Stopped follows): nothing changes yet.
+                break;
+        }
+    }
+
+    private void ApplyExit(ProcessExited exit)
+    {
+        Track? owner;
+        lock (_tableGate)
+        {
+            owner = _table.Values.FirstOrDefault(t => ReferenceEquals(t.Process, exit.Handle));
+        }
+        if (owner is null)
+        {
+            exit.Handle.Dispose();
+            return;
+        }
+        var expected = owner.ExpectingStop;
+        Detach(owner);
+        Set(owner, expected ? VmStatus.Stopped : VmStatus.Crashed, VmChangeSource.ProcessExit,
+            $"QEMU pid {exit.Pid} exited{(expected ? " (stop requested by the agent)" : "")}", exit.Timestamp);
+    }
+
+    private void Reconcile(long timestamp)
+    {
+        var connection = Connection;
+        if (connection is null)
+        {
+            return;
+        }
+        var listed = connection.ListAllDomains().Where(d => IsManaged(d.Name)).ToArray();
+        _locator.Invalidate();
+        var seen = new HashSet<Guid>();
+        foreach (var domain in listed)
+        {
+            seen.Add(domain.Uuid);
+            var track = GetOrAdd(domain.Name, domain.Uuid);
+            switch (domain.State)
+            {
+                case DomainState.Running or DomainState.Blocked or DomainState.ShuttingDown or DomainState.Paused or DomainState.PMSuspended:
+                    var libvirtSays = domain.State is DomainState.Paused or DomainState.PMSuspended ? VmStatus.Paused : VmStatus.Running;
+                    if (track.Status == VmStatus.Crashed && track.Process is null)
+                    {
+                        // Our pidfd saw QEMU die; libvirt has not noticed the reap yet. Believe it only if a live QEMU is there.
+                        Attach(track);
+                        if (track.Process is null)
+                        {
+                            break;
+                        }
+                    }
+                    Attach(track);
+                    if (track.Status != VmStatus.Hung)
+                    {
+                        Set(track, libvirtSays, VmChangeSource.Reconcile, $"libvirt: {domain.State}", timestamp);
+                    }
+                    break;
+                case DomainState.Crashed:
+                    Set(track, VmStatus.Crashed, VmChangeSource.Reconcile, "libvirt: crashed", timestamp);
+                    break;
+                default:
+                    Detach(track);
+                    Set(track, domain.ShutoffReason is DomainShutoffReason.Crashed ? VmStatus.Crashed : VmStatus.Stopped,
+                        VmChangeSource.Reconcile, $"libvirt: {domain.State}/{domain.ShutoffReason}", timestamp);
+                    break;
+            }
+        }
+        List<Track> gone;
+        lock (_tableGate)
+        {
+            gone = [.. _table.Values.Where(t => !seen.Contains(t.Uuid))];
+        }
+        foreach (var track in gone)
+        {
+            Detach(track);
+            Set(track, VmStatus.Stopped, VmChangeSource.Reconcile, "no longer defined", timestamp);
+            lock (_tableGate)
+            {
+                _table.Remove(track.Uuid);
+            }
+        }
+        _ready.TrySetResult();
+    }
+
+    private void Probe(long timestamp)
+    {
+        Track[] live;
+        lock (_tableGate)
+        {
+            live = [.. _table.Values.Where(t => t.Process is not null && t.Status is VmStatus.Running or VmStatus.Hung or VmStatus.Paused)];
+        }
+        foreach (var track in live)
+        {
+            var state = ProcStat.ReadState(track.Process!.Pid);
+            if (ProcStat.IsDead(state))
+            {
+                continue; // the pidfd reports it
+            }
+            if (ProcStat.IsStopped(state!.Value))
+            {
+                Set(track, VmStatus.Hung, VmChangeSource.ProcessProbe, $"QEMU pid {track.Process.Pid} is stopped (state {state})", timestamp);
+            }
+            else if (track.Status == VmStatus.Hung)
+            {
+                Set(track, VmStatus.Running, VmChangeSource.ProcessProbe, $"QEMU pid {track.Process.Pid} runs again (state {state})", timestamp);
+            }
+        }
+    }
+
+    private Track GetOrAdd(string name, Guid uuid)
+    {
+        lock (_tableGate)
+        {
+            if (!_table.TryGetValue(uuid, out var track))
+            {
+                track = new Track(name, uuid, _time.GetUtcNow());
+                _table[uuid] = track;
+            }
+            return track;
+        }
+    }
+
+    private void Attach(Track track)
+    {
+        if (track.Process is not null && !track.Process.HasExited)
+        {
+            return;
+        }
+        var pid = _locator.Find(track.Name, track.Uuid);
+        if (pid is null)
+        {
+            return; // test driver domains, or QEMU not found: libvirt state only
+        }
+        try
+        {
+            var handle = PidFd.Open(pid.Value);
+            Detach(track);
+            track.Process = handle;
+            _exits.Watch(handle);
+        }
+        catch (ErrnoException e) when (e.Errno == Errno.ESRCH)
+        {
+            // Exited between the lookup and the open: the next event or reconcile tells.
+        }
+    }
+
+    private void Detach(Track track)
+    {
+        var process = track.Process;
+        if (process is null)
+        {
+            return;
+        }
+        track.Process = null;
+        _exits.Unwatch(process);
+        process.Dispose();
+    }
+
+    private void Set(Track track, VmStatus status, VmChangeSource source, string reason, long inputTimestamp)
+    {
+        if (track.Status == status)
+        {
+            return;
+        }
+        var previous = track.Status;
+        var now = _time.GetUtcNow();
+        lock (_tableGate)
+        {
+            track.Status = status;
+            track.Since = now;
+            track.Reason = reason;
+        }
+        var change = new VmChange(track.Name, track.Uuid, previous, status, source, reason, track.Process?.Pid, now, inputTimestamp, Stopwatch.GetTimestamp());
+        _changes.Writer.TryWrite(change);
+        LogStatusChange(track.Name, previous, status, source, reason);
+    }
+
+    private enum InputKind
+    {
+        Lifecycle,
+        ProcessExit,
+        Probe,
+        Reconcile,
+    }
+
+    private readonly record struct Input(InputKind Kind, DomainLifecycleEvent Event, ProcessExited Exit, long Timestamp);
+
+    private sealed class Track(string name, Guid uuid, DateTimeOffset since)
+    {
+        public string Name { get; } = name;
+
+        public Guid Uuid { get; } = uuid;
+
+        public VmStatus Status { get; set; } = VmStatus.Unknown;
+
+        public DateTimeOffset Since { get; set; } = since;
+
+        public string Reason { get; set; } = "not yet seen";
+
+        public PidFd? Process { get; set; }
+
+        public bool ExpectingStop { get; set; }
+
+        public VmEntry ToEntry() => new(Name, Uuid, Status, Process?.Pid, Since, Reason);
+    }
+
+    [LoggerMessage(EventId = AgentEventIds.VmChanged, Level = LogLevel.Information, Message = "VM {Name}: status change {Previous} => {Current} ({Source}: {Reason})")]
+    private partial void LogStatusChange(string name, VmStatus previous, VmStatus current, VmChangeSource source, string reason);
+
+    [LoggerMessage(EventId = AgentEventIds.VmWatchFailed, Level = LogLevel.Warning, Message = "VM watch on {Uri}: {Problem}")]
+    private partial void LogWatchFailed(string uri, string problem);
+}

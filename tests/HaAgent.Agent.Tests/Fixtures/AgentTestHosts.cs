@@ -1,0 +1,63 @@
+using HaAgent.Agent.Configuration;
+using HaAgent.Agent.Fencing;
+using HaAgent.Agent.State;
+using HaAgent.Agent.Storage;
+using HaAgent.NativeInterop.Iscsi;
+using HaAgent.Testing.Iscsi;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace HaAgent.Agent.Tests.Fixtures;
+
+/// <summary>Hosts, keys and agent parts the fencing tests share.</summary>
+internal static class AgentTestHosts
+{
+    internal const string VmInitiatorA = "iqn.2024-01.test.haagent:host-a";
+    internal const string VmInitiatorB = "iqn.2024-01.test.haagent:host-b";
+    internal const string AgentInitiatorA = "iqn.2024-01.test.haagent:host-a-agent";
+    internal const string AgentInitiatorB = "iqn.2024-01.test.haagent:host-b-agent";
+    internal const ulong KeyA = 0xA0A0_0000_0000_00A1;
+    internal const ulong KeyB = 0xB0B0_0000_0000_00B2;
+    internal const PersistentReservationType Type5 = PersistentReservationType.WriteExclusiveRegistrantsOnly;
+
+    internal static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(10);
+
+    internal static IscsiAgentOptions IscsiOptions(TgtTarget target, string initiator, ulong key) => new()
+    {
+        InitiatorIqn = initiator,
+        ReservationKey = $"0x{key:X16}",
+        Portals = [target.Portal],
+        CommandTimeout = TimeSpan.FromSeconds(3),
+    };
+
+    /// <summary>A VM's own I/O path on host <paramref name="initiator"/>: a separate nexus, as QEMU's libiscsi would be.</summary>
+    internal static IscsiSession VmSession(TgtTarget target, string initiator) =>
+        IscsiSession.Connect(target.Portal, target.TargetIqn, 1, initiator, TimeSpan.FromSeconds(3));
+
+    internal static FenceExecutor Executor(AgentStateStore state, CephConnections? ceph, IscsiSessionPool? iscsi) =>
+        new(state, ceph, iscsi, StepTimeout, TimeProvider.System, NullLogger<FenceExecutor>.Instance);
+
+    internal static byte[] Block(IscsiSession session, byte value)
+    {
+        var block = new byte[session.Capacity.BlockSize];
+        Array.Fill(block, value);
+        return block;
+    }
+
+    /// <summary>The victim's first write after a preempt gets one UNIT ATTENTION; the next must be a RESERVATION CONFLICT.</summary>
+    internal static ReservationConflictException WriteRefused(IscsiSession session, byte value)
+    {
+        try
+        {
+            session.WriteBlocks(0, Block(session, value));
+            Assert.Fail("the fenced nexus's write was accepted");
+        }
+        catch (UnitAttentionException)
+        {
+        }
+        catch (ReservationConflictException conflict)
+        {
+            return conflict;
+        }
+        return Assert.Throws<ReservationConflictException>(() => session.WriteBlocks(0, Block(session, value)));
+    }
+}

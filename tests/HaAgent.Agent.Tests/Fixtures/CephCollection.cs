@@ -1,0 +1,7 @@
+namespace HaAgent.Agent.Tests.Fixtures;
+
+[CollectionDefinition(Name)]
+public sealed class CephCollection : ICollectionFixture<CephFixture>
+{
+    public const string Name = "agent-ceph";
+}

@@ -1,0 +1,38 @@
+using HaAgent.Testing.Libvirt;
+
+namespace HaAgent.Agent.Tests.Fixtures;
+
+/// <summary>One session libvirtd with the QEMU driver per test class; a missing component becomes a skip reason.</summary>
+public sealed class QemuSessionFixture : IAsyncLifetime
+{
+    public LibvirtSessionDaemon? Session { get; private set; }
+
+    public string? SkipReason { get; private set; }
+
+    /// <summary>Where this daemon's QEMU driver writes pid files.</summary>
+    public string PidDirectory => Path.Combine(Session!.RuntimeDirectory, "libvirt", "qemu", "run");
+
+    public LibvirtSessionDaemon Require()
+    {
+        Skip.If(SkipReason is not null, SkipReason);
+        return Session!;
+    }
+
+    public async Task InitializeAsync()
+    {
+        try
+        {
+            Session = await LibvirtSessionDaemon.StartQemuAsync();
+        }
+        catch (SkipException e)
+        {
+            SkipReason = e.Message;
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        Session?.Dispose();
+        return Task.CompletedTask;
+    }
+}
