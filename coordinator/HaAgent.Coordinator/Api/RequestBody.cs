@@ -63,7 +63,7 @@ internal static class RequestBody
             }
             catch (JsonException e)
             {
-                return (null, ApiProblems.Field(FieldOf(e.Path), "is not valid JSON of the expected type, or is not a known member"));
+                return (null, ApiProblems.Field(FieldOf(e.Path, typeInfo), "is not valid JSON of the expected type, or is not a known member"));
             }
         }
         finally
@@ -86,15 +86,20 @@ internal static class RequestBody
         return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>"$.memoryMiB" → "memoryMiB", "$.volumes[2]" → "volumes[2]"; the whole body when the path is unknown.</summary>
-    private static string FieldOf(string? path)
+    /// <summary>
+    /// "$.memoryMiB" → "memoryMiB", "$.volumes[2]" → "volumes[2]"; "body" when the path is not one of
+    /// <paramref name="typeInfo"/>'s members, so a member name the client made up (maybe a pasted secret) is never echoed.
+    /// </summary>
+    private static string FieldOf(string? path, JsonTypeInfo typeInfo)
     {
-        if (string.IsNullOrEmpty(path) || path == "$")
+        if (string.IsNullOrEmpty(path) || !path.StartsWith("$.", StringComparison.Ordinal))
         {
             return "body";
         }
-        var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
-        // A path can quote a member name the client sent ($['...']): keep it short so no large input is echoed.
-        return field.Length > ApiValidation.MaxIdLength || field.Contains('\'', StringComparison.Ordinal) ? "body" : field;
+        var field = path[2..];
+        var end = field.IndexOfAny(['.', '[']);
+        var member = end < 0 ? field : field[..end];
+        var known = typeInfo.Properties.Any(p => string.Equals(p.Name, member, StringComparison.Ordinal));
+        return known && field.Length <= ApiValidation.MaxIdLength && !field.Contains('\'', StringComparison.Ordinal) ? field : "body";
     }
 }
