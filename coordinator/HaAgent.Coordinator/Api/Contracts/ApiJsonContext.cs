@@ -5,11 +5,14 @@ namespace HaAgent.Coordinator.Api.Contracts;
 
 /// <summary>
 /// Source-generated JSON for every API body. Unknown members are rejected so a typo ("memoryMb") fails loudly
-/// instead of silently keeping the old value.
+/// instead of silently keeping the old value; names are case-sensitive and a member may appear once, so
+/// {"CPUS":1,"cpus":2} cannot mean two things to two readers (the fuzz test found that the Web defaults accept it).
 /// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    PropertyNameCaseInsensitive = false,
+    AllowDuplicateProperties = false,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     NumberHandling = JsonNumberHandling.Strict,
     MaxDepth = 16)]
