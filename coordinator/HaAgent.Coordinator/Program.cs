@@ -6,4 +6,12 @@ builder.Services.AddCoordinatorStore(builder.Configuration);
 builder.Services.AddCoordinatorApi(builder.Configuration);
 var app = builder.Build();
 app.MapCoordinatorApi();
-await app.RunAsync().ConfigureAwait(false);
+try
+{
+    await app.RunAsync().ConfigureAwait(false);
+}
+catch (OperationCanceledException)
+{
+    // Start is only ever cancelled by a stop request (SIGTERM while Kestrel was still binding): not a crash. The host
+    // was disposed (so the store resigned), exit 0 like any other graceful stop.
+}
