@@ -10,7 +10,7 @@ namespace HaAgent.Coordinator.Api;
 /// The API's view of <see cref="ICoordinatorStore"/>: typed documents, and mutations that land together with their
 /// audit record in one fenced commit, so a crash can never leave a change without its record or the reverse.
 /// </summary>
-internal sealed class ApiStore(ICoordinatorStore store)
+internal sealed partial class ApiStore(ICoordinatorStore store, ILogger<ApiStore> logger)
 {
     public const string HostsPrefix = "hosts/";
     public const string VmsPrefix = "vms/";
@@ -98,6 +98,7 @@ internal sealed class ApiStore(ICoordinatorStore store)
         }
         catch (NotLeaderException)
         {
+            Log.WriteRefusedNotLeader(logger, action, key, leadership.Epoch);
             return (0, await NotLeaderAsync(cancellationToken).ConfigureAwait(false));
         }
         if (!result.Committed)
@@ -108,6 +109,7 @@ internal sealed class ApiStore(ICoordinatorStore store)
                 : current == 0 ? $"'{key}' was deleted meanwhile" : $"'{key}' is at version {current}, not {expectedVersion}";
             return (0, ApiProblems.Conflict(detail, current));
         }
+        Log.MutationCommitted(logger, action, key, record.Actor, record.Role, result.Revision, result.AuditSequence ?? 0);
         return (result.Revision, null);
     }
 
