@@ -93,4 +93,19 @@ public sealed class HostApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         var off = await (await _operator.DeleteAsync("/v1/hosts/mnt-h/maintenance")).JsonAsync(HttpStatusCode.OK);
         Assert.False(off.GetProperty("maintenance").GetBoolean());
     }
+
+    [Fact]
+    public async Task Update_TwoConcurrentWithSameIfMatch_ExactlyOneWins()
+    {
+        var created = await (await _operator.PostJsonAsync("/v1/hosts", """{"id":"race-h","cpus":1,"memoryMiB":1}""")).JsonAsync(HttpStatusCode.Created);
+        var version = created.GetProperty("version").GetInt64();
+        var other = fixture.Host.Client(ApiHost.AdminToken);
+        var answers = await Task.WhenAll(
+            _operator.PutJsonAsync("/v1/hosts/race-h", """{"cpus":2,"memoryMiB":2}""", version),
+            other.PutJsonAsync("/v1/hosts/race-h", """{"cpus":3,"memoryMiB":3}""", version));
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], answers.Select(a => a.StatusCode).Order());
+        var winner = answers.Single(a => a.StatusCode == HttpStatusCode.OK);
+        var stored = await _operator.ReadJsonAsync("/v1/hosts/race-h");
+        Assert.Equal((await winner.JsonAsync(HttpStatusCode.OK)).GetProperty("cpus").GetInt32(), stored.GetProperty("cpus").GetInt32());
+    }
 }
