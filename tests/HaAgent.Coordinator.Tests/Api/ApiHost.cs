@@ -22,9 +22,11 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
     private readonly string _databasePath;
     private readonly string _instanceId;
     private readonly bool _openReads;
+    private readonly IReadOnlyDictionary<string, string>? _settings;
 
-    public ApiHost(bool openReads = false, string? databasePath = null, string instanceId = "api-test-1")
+    public ApiHost(bool openReads = false, string? databasePath = null, string instanceId = "api-test-1", IReadOnlyDictionary<string, string>? settings = null)
     {
+        _settings = settings;
         if (databasePath is null)
         {
             _ownDirectory = new TempDirectory("api");
@@ -84,6 +86,10 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
         builder.UseSetting("Store:Sqlite:Path", _databasePath);
         builder.UseSetting("Store:Sqlite:InstanceId", _instanceId);
         builder.UseSetting("Api:OpenReads", _openReads ? "true" : "false");
+        foreach (var (key, value) in _settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
         string[][] tokens = [["viewer", ViewerToken, "viewer"], ["ops", OperatorToken, "operator"], ["root", AdminToken, "admin"]];
         for (var i = 0; i < tokens.Length; i++)
         {
