@@ -1,6 +1,17 @@
+using HaAgent.Coordinator.Api;
 using HaAgent.Coordinator.Store;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddCoordinatorStore(builder.Configuration);
+builder.Services.AddCoordinatorApi(builder.Configuration);
 var app = builder.Build();
-await app.RunAsync().ConfigureAwait(false);
+app.MapCoordinatorApi();
+try
+{
+    await app.RunAsync().ConfigureAwait(false);
+}
+catch (OperationCanceledException)
+{
+    // Start is only ever cancelled by a stop request (SIGTERM while Kestrel was still binding): not a crash. The host
+    // was disposed (so the store resigned), exit 0 like any other graceful stop.
+}

@@ -1,9 +1,12 @@
 namespace HaAgent.Coordinator.Logging;
 
-/// <summary>Every log event id of the coordinator, in one place so ids stay stable and unique. 1100–1199: leadership.</summary>
+/// <summary>Every log event id of the coordinator, in one place so ids stay stable and unique. 1100–1199: leadership; 1200–1299: REST API.</summary>
 internal static class EventIds
 {
     public const int Leading = 1100;
     public const int LeadershipLost = 1101;
     public const int CampaignStarted = 1102;
+
+    public const int ApiMutationCommitted = 1200;
+    public const int ApiWriteRefusedNotLeader = 1201;
 }

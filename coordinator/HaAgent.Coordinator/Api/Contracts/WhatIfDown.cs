@@ -1,0 +1,3 @@
+namespace HaAgent.Coordinator.Api.Contracts;
+
+internal sealed record WhatIfDown(string VmId, string Reason);

@@ -1,0 +1,180 @@
+using System.Text.Json;
+using HaAgent.Coordinator.Api.Contracts;
+using Microsoft.Extensions.Options;
+
+namespace HaAgent.Coordinator.Api;
+
+/// <summary>/v1/hosts: register, update, list, maintenance on/off.</summary>
+internal static class HostEndpoints
+{
+    public static void Map(RouteGroupBuilder v1)
+    {
+        var hosts = v1.MapGroup("/hosts").WithTags("hosts");
+        hosts.MapGet("/", ListAsync).RequireAuthorization(ApiRoles.ReadPolicy).Produces<Page<HostDocument>>();
+        hosts.MapGet("/{id}", GetAsync).RequireAuthorization(ApiRoles.ReadPolicy).Produces<HostDocument>();
+        hosts.MapPost("/", CreateAsync).RequireAuthorization(ApiRoles.WritePolicy).Accepts<HostRequest>("application/json").Produces<HostDocument>(StatusCodes.Status201Created);
+        hosts.MapPut("/{id}", UpdateAsync).RequireAuthorization(ApiRoles.WritePolicy).Accepts<HostRequest>("application/json").Produces<HostDocument>();
+        hosts.MapPost("/{id}/maintenance", (HttpContext context, string id, ApiStore store) => SetMaintenanceAsync(context, id, true, store))
+            .RequireAuthorization(ApiRoles.WritePolicy).Produces<HostDocument>();
+        hosts.MapDelete("/{id}/maintenance", (HttpContext context, string id, ApiStore store) => SetMaintenanceAsync(context, id, false, store))
+            .RequireAuthorization(ApiRoles.WritePolicy).Produces<HostDocument>();
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, ApiStore store)
+    {
+        if (EndpointSupport.ReadPaging(context.Request, out var limit, out var after) is { } problem)
+        {
+            return problem;
+        }
+        var (items, next) = await store.ListAsync(ApiStore.HostsPrefix, after, limit, ApiJsonContext.Default.HostDocument, context.RequestAborted);
+        return Results.Json(new Page<HostDocument>([.. items.Select(static i => i.Value with { Version = i.Version })], next), ApiJsonContext.Default.PageHostDocument);
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext context, string id, ApiStore store)
+    {
+        if (EndpointSupport.CheckId(id) is { } problem)
+        {
+            return problem;
+        }
+        var (host, version, _) = await store.GetAsync(ApiStore.HostsPrefix + id, ApiJsonContext.Default.HostDocument, context.RequestAborted);
+        if (host is null)
+        {
+            return ApiProblems.NotFound($"host '{id}'");
+        }
+        EndpointSupport.SetETag(context.Response, version);
+        return Results.Json(host with { Version = version }, ApiJsonContext.Default.HostDocument);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext context, ApiStore store, IOptions<ApiOptions> options)
+    {
+        var (request, problem) = await RequestBody.ReadAsync(context.Request, ApiJsonContext.Default.HostRequest, options.Value.MaxRequestBodyBytes);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = Validate(request!, routeId: null, out var host);
+        if (errors is not null)
+        {
+            return ApiProblems.Fields(errors);
+        }
+        var key = ApiStore.HostsPrefix + host!.Id;
+        var (version, conflict) = await store.CommitAsync(context.User, "host.register", key, null, Serialize(host), 0, context.RequestAborted);
+        if (conflict is not null)
+        {
+            return conflict;
+        }
+        EndpointSupport.SetETag(context.Response, version);
+        return Results.Created($"/v1/hosts/{host.Id}", host with { Version = version });
+    }
+
+    private static async Task<IResult> UpdateAsync(HttpContext context, string id, ApiStore store, IOptions<ApiOptions> options)
+    {
+        if (EndpointSupport.CheckId(id) is { } badId)
+        {
+            return badId;
+        }
+        if (EndpointSupport.ReadIfMatch(context.Request, out var ifMatch) is { } badIfMatch)
+        {
+            return badIfMatch;
+        }
+        var (request, problem) = await RequestBody.ReadAsync(context.Request, ApiJsonContext.Default.HostRequest, options.Value.MaxRequestBodyBytes);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = Validate(request!, id, out var host);
+        if (errors is not null)
+        {
+            return ApiProblems.Fields(errors);
+        }
+        var key = ApiStore.HostsPrefix + id;
+        var (current, version, raw) = await store.GetAsync(key, ApiJsonContext.Default.HostDocument, context.RequestAborted);
+        if (current is null)
+        {
+            return ApiProblems.NotFound($"host '{id}'");
+        }
+        if (ifMatch is { } expected && expected != version)
+        {
+            return EndpointSupport.VersionMismatch(key, expected, version);
+        }
+        host = host! with { Maintenance = current.Maintenance };
+        return await WriteAsync(context, store, "host.update", key, raw, host, version);
+    }
+
+    private static async Task<IResult> SetMaintenanceAsync(HttpContext context, string id, bool on, ApiStore store)
+    {
+        if (EndpointSupport.CheckId(id) is { } badId)
+        {
+            return badId;
+        }
+        if (EndpointSupport.ReadIfMatch(context.Request, out var ifMatch) is { } badIfMatch)
+        {
+            return badIfMatch;
+        }
+        var key = ApiStore.HostsPrefix + id;
+        var (current, version, raw) = await store.GetAsync(key, ApiJsonContext.Default.HostDocument, context.RequestAborted);
+        if (current is null)
+        {
+            return ApiProblems.NotFound($"host '{id}'");
+        }
+        if (ifMatch is { } expected && expected != version)
+        {
+            return EndpointSupport.VersionMismatch(key, expected, version);
+        }
+        return await WriteAsync(context, store, on ? "host.maintenance-on" : "host.maintenance-off", key, raw, current with { Maintenance = on }, version);
+    }
+
+    private static async Task<IResult> WriteAsync(HttpContext context, ApiStore store, string action, string key, Store.StoredDocument? raw, HostDocument host, long version)
+    {
+        var (newVersion, conflict) = await store.CommitAsync(context.User, action, key, raw, Serialize(host), version, context.RequestAborted);
+        if (conflict is not null)
+        {
+            return conflict;
+        }
+        EndpointSupport.SetETag(context.Response, newVersion);
+        return Results.Json(host with { Version = newVersion }, ApiJsonContext.Default.HostDocument);
+    }
+
+    private static byte[] Serialize(HostDocument host) =>
+        JsonSerializer.SerializeToUtf8Bytes(host with { Version = 0 }, ApiJsonContext.Default.HostDocument);
+
+    private static Dictionary<string, string[]>? Validate(HostRequest request, string? routeId, out HostDocument? host)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var id = request.Id ?? routeId;
+        if (!ApiValidation.IsId(id))
+        {
+            errors["id"] = [id is null ? "is required" : ApiValidation.IdRule];
+        }
+        else if (routeId is not null && !string.Equals(id, routeId, StringComparison.Ordinal))
+        {
+            errors["id"] = ["must match the id in the path (a host cannot be renamed)"];
+        }
+        if (request.Cpus is not { } cpus || cpus is < 1 or > ApiValidation.MaxCpus)
+        {
+            errors["cpus"] = [request.Cpus is null ? "is required" : $"must be > 0 and <= {ApiValidation.MaxCpus}"];
+        }
+        if (request.MemoryMiB is not { } memory || memory is < 1 or > ApiValidation.MaxMemoryMiB)
+        {
+            errors["memoryMiB"] = [request.MemoryMiB is null ? "is required" : $"must be > 0 and <= {ApiValidation.MaxMemoryMiB}"];
+        }
+        CheckLabel(errors, "rack", request.Rack);
+        CheckLabel(errors, "power", request.Power);
+        CheckLabel(errors, "zone", request.Zone);
+        if (errors.Count > 0)
+        {
+            host = null;
+            return errors;
+        }
+        host = new HostDocument(id!, request.Cpus!.Value, request.MemoryMiB!.Value, request.Rack ?? "-", request.Power ?? "-", request.Zone ?? "-", Maintenance: false);
+        return null;
+    }
+
+    private static void CheckLabel(Dictionary<string, string[]> errors, string field, string? label)
+    {
+        if (label is not null && !ApiValidation.IsLabel(label))
+        {
+            errors[field] = [ApiValidation.LabelRule];
+        }
+    }
+}
