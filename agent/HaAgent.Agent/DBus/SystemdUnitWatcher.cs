@@ -128,7 +128,7 @@ internal sealed partial class SystemdUnitWatcher : IAsyncDisposable
             if (finished == disconnected)
             {
                 var error = await disconnected.ConfigureAwait(false);
-                Publish(SystemdUnitState.Unavailable(_options.Unit, error is null ? "bus connection closed" : Describe(error), _time.GetUtcNow()));
+                Publish(SystemdUnitState.Unavailable(_options.Unit, error is null ? "bus connection closed" : $"bus connection lost: {error.Message}", _time.GetUtcNow()));
                 return true;
             }
             await next.ConfigureAwait(false); // throws on cancellation
