@@ -80,6 +80,26 @@ public sealed class MachinedClientTests(DBusDaemonFixture fixture, ITestOutputHe
         Assert.Contains("cannot connect to the bus", lookup.Reason, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public async Task TryGetVmProcess_BusFrozen_UnavailableWithinCallTimeout()
+    {
+        using var bus = await PrivateDBusDaemon.StartAsync();
+        using var machined = await FakeSystemBusServices.StartAsync(bus.Address, systemd: false);
+        machined.AddMachine("qemu-3-vm1", 4242, @"machine-qemu\x2d3\x2dvm1.scope");
+        using var client = NewClient(bus.Address, out _, TimeSpan.FromMilliseconds(500));
+        Assert.Equal(VmProcessLookupStatus.Found, (await client.TryGetVmProcessAsync("vm1", CancellationToken.None).WaitAsync(Bound)).Status);
+
+        await bus.FreezeAsync();
+        var started = Stopwatch.GetTimestamp();
+        var lookup = await client.TryGetVmProcessAsync("vm1", CancellationToken.None).WaitAsync(Bound);
+        output.WriteLine($"frozen bus: {lookup.Reason} after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms");
+        Assert.Equal(VmProcessLookupStatus.Unavailable, lookup.Status);
+        Assert.Equal("no reply within 0.5 s", lookup.Reason);
+
+        await bus.ThawAsync();
+        Assert.Equal(VmProcessLookupStatus.Found, (await client.TryGetVmProcessAsync("vm1", CancellationToken.None).WaitAsync(Bound)).Status);
+    }
+
     [Theory]
     [InlineData("qemu-3-vm1", "vm1", true)]
     [InlineData("vm1", "vm1", true)]
@@ -91,9 +111,10 @@ public sealed class MachinedClientTests(DBusDaemonFixture fixture, ITestOutputHe
     public void IsMachineOf_LibvirtMachineNames_MatchOnlyThatVm(string machine, string vm, bool expected) =>
         Assert.Equal(expected, MachinedClient.IsMachineOf(machine, vm));
 
-    private static MachinedClient NewClient(string address, out ListLogger<MachinedClient> logger)
+    private static MachinedClient NewClient(string address, out ListLogger<MachinedClient> logger, TimeSpan? callTimeout = null)
     {
         logger = new ListLogger<MachinedClient>();
-        return new MachinedClient(new MachinedClientOptions { BusAddress = address, CallTimeout = TimeSpan.FromSeconds(2) }, TimeProvider.System, logger);
+        return new MachinedClient(new MachinedClientOptions { BusAddress = address, CallTimeout = callTimeout ?? TimeSpan.FromSeconds(2) },
+            TimeProvider.System, logger);
     }
 }

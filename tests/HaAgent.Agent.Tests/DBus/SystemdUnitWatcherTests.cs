@@ -153,7 +153,7 @@ public sealed class SystemdUnitWatcherTests(DBusDaemonFixture fixture, ITestOutp
         var killed = Stopwatch.GetTimestamp();
         bus.Kill();
         systemd.Dispose();
-        var lost = await NextAsync(watcher, SignalBound);
+        var lost = await NextAsync(watcher, StartBound); // the kill itself waits for the PID; the socket EOF is what is measured
         output.WriteLine($"bus killed: {lost} after {Stopwatch.GetElapsedTime(killed).TotalMilliseconds:F1} ms");
         Assert.Equal(UnitActiveState.Unavailable, lost.ActiveState);
 
@@ -165,7 +165,28 @@ public sealed class SystemdUnitWatcherTests(DBusDaemonFixture fixture, ITestOutp
         Assert.Equal("running", recovered.SubState);
     }
 
-    private static SystemdUnitWatcher NewWatcher(string address, out ListLogger<SystemdUnitWatcher> logger)
+    [SkippableFact]
+    public async Task Start_BusFrozen_UnavailableWithinCallTimeoutThenRecoversWhenThawed()
+    {
+        using var bus = await PrivateDBusDaemon.StartAsync();
+        using var systemd = await FakeSystemBusServices.StartAsync(bus.Address, machined: false);
+        systemd.SetUnitState(Unit, "active", "running");
+        await bus.FreezeAsync();
+        await using var watcher = NewWatcher(bus.Address, out _, callTimeout: TimeSpan.FromMilliseconds(500));
+
+        var started = Stopwatch.GetTimestamp();
+        watcher.Start();
+        var frozen = await NextAsync(watcher, TimeSpan.FromSeconds(2));
+        output.WriteLine($"frozen bus: {frozen} after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms");
+        Assert.Equal(UnitActiveState.Unavailable, frozen.ActiveState);
+        Assert.Equal("no reply within 0.5 s", frozen.UnavailableReason);
+
+        await bus.ThawAsync();
+        var recovered = await NextAsync(watcher, StartBound);
+        Assert.Equal(UnitActiveState.Active, recovered.ActiveState);
+    }
+
+    private static SystemdUnitWatcher NewWatcher(string address, out ListLogger<SystemdUnitWatcher> logger, TimeSpan? callTimeout = null)
     {
         logger = new ListLogger<SystemdUnitWatcher>();
         return new SystemdUnitWatcher(
@@ -173,7 +194,7 @@ public sealed class SystemdUnitWatcherTests(DBusDaemonFixture fixture, ITestOutp
             {
                 BusAddress = address,
                 Unit = Unit,
-                CallTimeout = TimeSpan.FromSeconds(2),
+                CallTimeout = callTimeout ?? TimeSpan.FromSeconds(2),
                 RetryInitialDelay = TimeSpan.FromMilliseconds(50),
                 RetryMaxDelay = TimeSpan.FromMilliseconds(200),
             },

@@ -85,6 +85,11 @@ public sealed class PrivateDBusDaemon : IDisposable
         }
     }
 
+    /// <summary>SIGSTOP: connections stay open and new ones are accepted by the kernel, but nothing is answered.</summary>
+    public Task FreezeAsync() => SignalAsync("-STOP");
+
+    public Task ThawAsync() => SignalAsync("-CONT");
+
     /// <summary>SIGKILL: every client sees its connection close.</summary>
     public void Kill()
     {
@@ -101,6 +106,12 @@ public sealed class PrivateDBusDaemon : IDisposable
     {
         Kill();
         _directory.Dispose();
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        var result = await ProcessRunner.RunAsync("kill", [signal, Pid.ToString(CultureInfo.InvariantCulture)]).ConfigureAwait(false);
+        result.EnsureSuccess($"kill {signal} dbus-daemon");
     }
 
     private static string Config(string socketPath) =>
