@@ -119,6 +119,47 @@ public sealed class SystemdUnitWatcherTests(DBusDaemonFixture fixture, ITestOutp
     }
 
     [SkippableFact]
+    public async Task Start_UnitNotLoaded_LoadsItAndReadsItsState()
+    {
+        var bus = fixture.Require();
+        using var systemd = await FakeSystemBusServices.StartAsync(bus.Address, machined: false);
+        systemd.AddUnloadedUnit(Unit, "inactive", "dead");
+        await using var watcher = NewWatcher(bus.Address, out _);
+
+        watcher.Start();
+        var state = await NextAsync(watcher, StartBound);
+
+        Assert.Equal(UnitActiveState.Inactive, state.ActiveState);
+        Assert.Equal("dead", state.SubState);
+        systemd.SetUnitState(Unit, "activating", "start");
+        Assert.Equal(UnitActiveState.Activating, (await NextAsync(watcher, SignalBound)).ActiveState);
+    }
+
+    [SkippableFact]
+    public async Task Start_DefaultSystemBus_NeverThrowsAndIsUnavailableWithoutASocket()
+    {
+        Requires.Tools("dbus", "dbus-daemon");
+        var watcher = new SystemdUnitWatcher(
+            new SystemdUnitWatcherOptions { CallTimeout = TimeSpan.FromSeconds(1), RetryInitialDelay = TimeSpan.FromMilliseconds(50) },
+            TimeProvider.System, new ListLogger<SystemdUnitWatcher>());
+        var systemBusConfigured = Environment.GetEnvironmentVariable("DBUS_SYSTEM_BUS_ADDRESS") is not null
+            || File.Exists("/run/dbus/system_bus_socket") || File.Exists("/var/run/dbus/system_bus_socket");
+
+        watcher.Start();
+        var state = await NextAsync(watcher, TimeSpan.FromSeconds(3));
+        output.WriteLine($"system bus here: {systemBusConfigured}; {state}");
+        var disposing = Stopwatch.GetTimestamp();
+        await watcher.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(2));
+        output.WriteLine($"disposed in {Stopwatch.GetElapsedTime(disposing).TotalMilliseconds:F1} ms");
+
+        if (!systemBusConfigured)
+        {
+            Assert.Equal(UnitActiveState.Unavailable, state.ActiveState);
+            Assert.Contains("cannot connect to the bus at system bus", state.UnavailableReason, StringComparison.Ordinal);
+        }
+    }
+
+    [SkippableFact]
     public async Task Watch_SystemdLeavesBus_UnavailableThenRereadsWhenItReturns()
     {
         var bus = fixture.Require();

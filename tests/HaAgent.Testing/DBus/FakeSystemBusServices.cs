@@ -22,7 +22,7 @@ public sealed class FakeSystemBusServices : IDisposable
 
     private readonly DBusConnection _connection;
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, (string Active, string Sub)> _units = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FakeUnit> _units = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FakeMachine> _machines = new(StringComparer.Ordinal);
     private int _subscribeCalls;
 
@@ -69,7 +69,7 @@ public sealed class FakeSystemBusServices : IDisposable
     {
         lock (_lock)
         {
-            _units[unit] = (activeState, subState);
+            _units[unit] = new FakeUnit(activeState, subState, Loaded: true, "loaded");
         }
         // MessageWriter is a struct: entries are written inline, never through a by-value helper.
         using var writer = _connection.GetMessageWriter();
@@ -85,6 +85,15 @@ public sealed class FakeSystemBusServices : IDisposable
         writer.WriteDictionaryEnd(dictionary);
         writer.WriteArray(Array.Empty<string>());
         _connection.TrySendMessage(writer.CreateMessage());
+    }
+
+    /// <summary>A unit systemd has on disk but not in memory: GetUnit says NoSuchUnit, LoadUnit loads it.</summary>
+    public void AddUnloadedUnit(string unit, string activeState, string subState)
+    {
+        lock (_lock)
+        {
+            _units[unit] = new FakeUnit(activeState, subState, Loaded: false, "loaded");
+        }
     }
 
     /// <summary>Registers a machine the way libvirt does through machined (class "vm", service "libvirt-qemu").</summary>
@@ -127,7 +136,14 @@ public sealed class FakeSystemBusServices : IDisposable
                     bool known;
                     lock (_lock)
                     {
-                        known = _units.ContainsKey(unit);
+                        if (member == "LoadUnit")
+                        {
+                            // Like systemd: loading a unit that has no file yields a "not-found" unit, not an error.
+                            _units[unit] = _units.TryGetValue(unit, out var existing)
+                                ? existing with { Loaded = true }
+                                : new FakeUnit("inactive", "dead", Loaded: true, "not-found");
+                        }
+                        known = _units.TryGetValue(unit, out var entry) && entry.Loaded;
                     }
                     if (!known)
                     {
@@ -144,21 +160,21 @@ public sealed class FakeSystemBusServices : IDisposable
         }
         else if (path.StartsWith(UnitPathPrefix, StringComparison.Ordinal) && request.InterfaceAsString == PropertiesInterface)
         {
-            (string Active, string Sub, string Id)? found = null;
+            (FakeUnit State, string Id)? found = null;
             lock (_lock)
             {
                 foreach (var (unit, state) in _units)
                 {
-                    if (UnitPath(unit) == path)
+                    if (state.Loaded && UnitPath(unit) == path)
                     {
-                        found = (state.Active, state.Sub, unit);
+                        found = (state, unit);
                     }
                 }
             }
             if (found is { } u)
             {
                 ReplyProperties(context, UnitInterface,
-                    [("Id", u.Id), ("LoadState", "loaded"), ("ActiveState", u.Active), ("SubState", u.Sub)], []);
+                    [("Id", u.Id), ("LoadState", u.State.LoadState), ("ActiveState", u.State.Active), ("SubState", u.State.Sub)], []);
                 return;
             }
             context.ReplyError("org.freedesktop.DBus.Error.UnknownObject", $"no object {path}");
@@ -309,6 +325,8 @@ public sealed class FakeSystemBusServices : IDisposable
         }
         return builder.ToString();
     }
+
+    private sealed record FakeUnit(string Active, string Sub, bool Loaded, string LoadState);
 
     private sealed record FakeMachine(string Name, uint LeaderPid, string Scope, string Class, string Service);
 
