@@ -22,6 +22,7 @@ internal sealed partial class SystemdUnitWatcher : IAsyncDisposable
     private readonly Lock _publishLock = new();
     private SystemdUnitState _current;
     private Task? _loop;
+    private int _disposed;
 
     public SystemdUnitWatcher(SystemdUnitWatcherOptions options, TimeProvider time, ILogger<SystemdUnitWatcher> logger)
     {
@@ -44,6 +45,10 @@ internal sealed partial class SystemdUnitWatcher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {

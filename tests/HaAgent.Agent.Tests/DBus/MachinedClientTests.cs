@@ -100,6 +100,29 @@ public sealed class MachinedClientTests(DBusDaemonFixture fixture, ITestOutputHe
         Assert.Equal(VmProcessLookupStatus.Found, (await client.TryGetVmProcessAsync("vm1", CancellationToken.None).WaitAsync(Bound)).Status);
     }
 
+    [SkippableFact]
+    public async Task TryGetVmProcess_BusRestarted_UnavailableWhileDownThenFoundOnNewConnection()
+    {
+        using var bus = await PrivateDBusDaemon.StartAsync();
+        var machined = await FakeSystemBusServices.StartAsync(bus.Address, systemd: false);
+        machined.AddMachine("qemu-3-vm1", 4242, @"machine-qemu\x2d3\x2dvm1.scope");
+        using var client = NewClient(bus.Address, out _);
+        Assert.Equal(VmProcessLookupStatus.Found, (await client.TryGetVmProcessAsync("vm1", CancellationToken.None).WaitAsync(Bound)).Status);
+
+        bus.Kill();
+        machined.Dispose();
+        var down = await client.TryGetVmProcessAsync("vm1", CancellationToken.None).WaitAsync(Bound);
+        output.WriteLine($"bus down: {down.Reason}");
+        Assert.Equal(VmProcessLookupStatus.Unavailable, down.Status);
+
+        await bus.RestartAsync();
+        using var machinedAgain = await FakeSystemBusServices.StartAsync(bus.Address, systemd: false);
+        machinedAgain.AddMachine("qemu-4-vm1", 5151, @"machine-qemu\x2d4\x2dvm1.scope");
+        var found = await client.TryGetVmProcessAsync("vm1", CancellationToken.None).WaitAsync(Bound);
+        Assert.Equal(VmProcessLookupStatus.Found, found.Status);
+        Assert.Equal(5151, found.LeaderPid);
+    }
+
     [Theory]
     [InlineData("qemu-3-vm1", "vm1", true)]
     [InlineData("vm1", "vm1", true)]
