@@ -41,6 +41,7 @@ internal static class AgentServices
                 sp.GetRequiredService<ILogger<VmWatcher>>());
         });
         services.AddSingleton(sp => new CoordinatorContact(sp.GetRequiredService<TimeProvider>()));
+        DBus.DBusServices.Add(services);
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<AgentOptions>();
