@@ -154,6 +154,6 @@ internal sealed partial class MachinedClient : IDisposable
         _connection = null;
     }
 
-    [LoggerMessage(EventId = DBusEventIds.MachinedUnavailable, Level = LogLevel.Warning, Message = "systemd-machined unavailable: {Reason}")]
+    [LoggerMessage(EventId = AgentEventIds.MachinedUnavailable, Level = LogLevel.Warning, Message = "systemd-machined unavailable: {Reason}")]
     private partial void LogUnavailable(string reason);
 }

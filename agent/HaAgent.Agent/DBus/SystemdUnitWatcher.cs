@@ -247,9 +247,9 @@ internal sealed partial class SystemdUnitWatcher : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = DBusEventIds.UnitStateChanged, Level = LogLevel.Information, Message = "unit {Unit}: status change {Previous} => {Current}")]
+    [LoggerMessage(EventId = AgentEventIds.UnitStateChanged, Level = LogLevel.Information, Message = "unit {Unit}: status change {Previous} => {Current}")]
     private partial void LogStatusChange(string unit, SystemdUnitState previous, SystemdUnitState current);
 
-    [LoggerMessage(EventId = DBusEventIds.UnitWatchUnavailable, Level = LogLevel.Warning, Message = "unit {Unit}: systemd state unavailable: {Reason}; retrying with backoff")]
+    [LoggerMessage(EventId = AgentEventIds.UnitWatchUnavailable, Level = LogLevel.Warning, Message = "unit {Unit}: systemd state unavailable: {Reason}; retrying with backoff")]
     private partial void LogUnavailable(string unit, string reason);
 }
