@@ -56,7 +56,7 @@ public sealed class MachinedClientTests(DBusDaemonFixture fixture, ITestOutputHe
             Assert.Equal(VmProcessLookupStatus.Unavailable, lookup.Status);
             Assert.Equal("org.freedesktop.machine1 is not on the bus", lookup.Reason);
         }
-        Assert.Single(logger.Entries, e => e.EventId == DBusEventIds.MachinedUnavailable);
+        Assert.Single(logger.Entries, e => e.EventId == AgentEventIds.MachinedUnavailable);
 
         using var machined = await FakeSystemBusServices.StartAsync(bus.Address, systemd: false);
         machined.AddMachine("qemu-1-vm1", 77, @"machine-qemu\x2d1\x2dvm1.scope");

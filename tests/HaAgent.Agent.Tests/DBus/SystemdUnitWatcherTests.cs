@@ -83,7 +83,7 @@ public sealed class SystemdUnitWatcherTests(DBusDaemonFixture fixture, ITestOutp
         Assert.Equal(UnitActiveState.Unavailable, state.ActiveState);
         Assert.Contains("cannot connect to the bus", state.UnavailableReason, StringComparison.Ordinal);
         await Task.Delay(TimeSpan.FromMilliseconds(600)); // several retries (50 ms backoff, 200 ms cap)
-        Assert.Single(logger.Entries, e => e.EventId == DBusEventIds.UnitWatchUnavailable);
+        Assert.Single(logger.Entries, e => e.EventId == AgentEventIds.UnitWatchUnavailable);
         Assert.False(watcher.Changes.TryRead(out var again), $"retries must not republish the same state: {again}");
     }
 
