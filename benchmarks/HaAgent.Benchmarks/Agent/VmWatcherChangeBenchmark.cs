@@ -3,6 +3,7 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using HaAgent.Agent.Vms;
+using HaAgent.Benchmarks.Common;
 using HaAgent.NativeInterop.Libvirt;
 using HaAgent.Testing.Libvirt;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -100,7 +101,7 @@ public class VmWatcherChangeBenchmark
     {
         public Config()
         {
-            AddColumn(StatisticColumn.Median, StatisticColumn.P95, new AgentPercentileColumn(99), StatisticColumn.Max);
+            AddColumn(StatisticColumn.Median, StatisticColumn.P95, new PercentileColumn(99), StatisticColumn.Max);
         }
     }
 }

@@ -35,7 +35,7 @@ public sealed class PercentileColumn(int percentile) : IColumn
         var statistics = summary[benchmarkCase]?.ResultStatistics;
         return statistics is null
             ? "NA"
-            : (statistics.Percentiles.Percentile(percentile) / 1e6).ToString("F1", CultureInfo.InvariantCulture);
+            : (statistics.Percentiles.Percentile(percentile) / 1e6).ToString("F2", CultureInfo.InvariantCulture);
     }
 
     public bool IsAvailable(Summary summary) => true;
