@@ -1,0 +1,54 @@
+using HaAgent.Agent.Restart;
+using HaAgent.Agent.State;
+using HaAgent.NativeInterop.Libvirt;
+using HaAgent.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace HaAgent.Agent.Tests.Restart;
+
+/// <summary>
+/// The start and stop executors as the agent wires them — state file, command journal, per-VM locks, a fresh libvirt
+/// connection per order — over one temp dir. <see cref="Reopen"/> builds them again from the same files, as after an
+/// agent restart.
+/// </summary>
+internal sealed class RestartHarness : IDisposable
+{
+    private readonly TempDirectory _directory = new("agent-restart");
+    private readonly string _uri;
+
+    public RestartHarness(string uri, VmOrderSettings settings)
+    {
+        _uri = uri;
+        Settings = settings;
+        Reopen();
+    }
+
+    public VmOrderSettings Settings { get; }
+
+    public string StateFile => _directory.File("state.json");
+
+    public AgentStateStore State { get; private set; } = null!;
+
+    public CommandJournal Journal { get; private set; } = null!;
+
+    public VmStartExecutor Starter { get; private set; } = null!;
+
+    public VmStopExecutor Stopper { get; private set; } = null!;
+
+    /// <summary>What the executors consult for "a self-fence is under way".</summary>
+    public bool SelfFencing { get; set; }
+
+    public List<Guid> ExpectedStops { get; } = [];
+
+    public void Reopen()
+    {
+        State = new AgentStateStore(StateFile);
+        Journal = new CommandJournal(RestartServices.JournalPath(StateFile), TimeProvider.System);
+        var locks = new VmOrderLocks();
+        Task<LibvirtConnection> Connect(CancellationToken cancellationToken) => LibvirtConnection.OpenAsync(_uri, TimeSpan.FromSeconds(15), cancellationToken);
+        Starter = new VmStartExecutor(State, Journal, locks, Connect, Settings, () => SelfFencing, TimeProvider.System, NullLogger<VmStartExecutor>.Instance);
+        Stopper = new VmStopExecutor(State, Journal, locks, Connect, Settings, ExpectedStops.Add, TimeProvider.System, NullLogger<VmStopExecutor>.Instance);
+    }
+
+    public void Dispose() => _directory.Dispose();
+}
