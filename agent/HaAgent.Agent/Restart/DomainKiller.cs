@@ -54,8 +54,24 @@ internal static class DomainKiller
                 }
                 await Task.Delay(TimeSpan.FromMilliseconds(10), time, cancellationToken).ConfigureAwait(false);
             }
-            steps.Add("destroy", started, destroyDone && destroyProblem is null,
-                destroyDone ? destroyProblem : $"virDomainDestroy did not return within {grace.TotalSeconds:F1} s");
+            if (!destroyDone && process is not null && process.HasExited)
+            {
+                // QEMU is gone; libvirt returns from the destroy once it has reaped it. Wait for that (within the grace) so
+                // the report says what libvirt answered rather than "did not return".
+                var left = deadline - time.GetUtcNow();
+                try
+                {
+                    destroyProblem = await destroy.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, cancellationToken).ConfigureAwait(false);
+                    destroyDone = true;
+                }
+                catch (TimeoutException)
+                {
+                }
+            }
+            steps.Add("destroy", started, destroyDone ? destroyProblem is null : process?.HasExited == true,
+                destroyDone ? destroyProblem
+                : process?.HasExited == true ? $"QEMU exited; virDomainDestroy had not returned after {grace.TotalSeconds:F1} s"
+                : $"virDomainDestroy did not return within {grace.TotalSeconds:F1} s");
 
             if (process is not null && !process.HasExited)
             {
