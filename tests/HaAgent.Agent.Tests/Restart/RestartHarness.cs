@@ -35,8 +35,8 @@ internal sealed class RestartHarness : IDisposable
 
     public VmStopExecutor Stopper { get; private set; } = null!;
 
-    /// <summary>What the executors consult for "a self-fence is under way".</summary>
-    public bool SelfFencing { get; set; }
+    /// <summary>What the executors consult for "a self-fence is under way" (read on every check).</summary>
+    public Func<bool> SelfFencing { get; set; } = static () => false;
 
     public List<Guid> ExpectedStops { get; } = [];
 
@@ -46,7 +46,7 @@ internal sealed class RestartHarness : IDisposable
         Journal = new CommandJournal(RestartServices.JournalPath(StateFile), TimeProvider.System);
         var locks = new VmOrderLocks();
         Task<LibvirtConnection> Connect(CancellationToken cancellationToken) => LibvirtConnection.OpenAsync(_uri, TimeSpan.FromSeconds(15), cancellationToken);
-        Starter = new VmStartExecutor(State, Journal, locks, Connect, Settings, () => SelfFencing, TimeProvider.System, NullLogger<VmStartExecutor>.Instance);
+        Starter = new VmStartExecutor(State, Journal, locks, Connect, Settings, () => SelfFencing(), TimeProvider.System, NullLogger<VmStartExecutor>.Instance);
         Stopper = new VmStopExecutor(State, Journal, locks, Connect, Settings, ExpectedStops.Add, TimeProvider.System, NullLogger<VmStopExecutor>.Instance);
     }
 

@@ -66,6 +66,40 @@ public sealed class VmRestartQemuTests(QemuSessionFixture fixture, ITestOutputHe
     }
 
     [SkippableFact]
+    public async Task Start_ImageLockedOnVmAlreadyDefinedHere_OldDefinitionRestored()
+    {
+        var session = fixture.Require();
+        Requires.Tools("qemu-utils", "qemu-img");
+        var image = await CreateImageAsync();
+        using var harness = new RestartHarness(session.QemuUri,
+            new VmOrderSettings("ha-", fixture.PidDirectory, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2)));
+        using var control = await LibvirtConnection.OpenAsync(session.QemuUri, TimeSpan.FromSeconds(15));
+        var holder = Command("h1", 2, "holder", image);
+        var second = Command("s1", 2, "second", image);
+        try
+        {
+            Assert.True((await harness.Starter.ExecuteAsync(holder)).Succeeded);
+            var oldXml = second.DomainXml.Replace("<memory unit=\"MiB\">32</memory>", "<memory unit=\"MiB\">48</memory>", StringComparison.Ordinal);
+            using (control.DefineXml(oldXml))
+            {
+            }
+
+            var refused = await harness.Starter.ExecuteAsync(second);
+            Print(refused.VmName, refused.Succeeded, refused.Failure, refused.Elapsed, refused.Steps);
+
+            Assert.Equal(VmOrderFailureKind.ImageLocked, refused.Failure?.Kind);
+            Assert.True(refused.CleanedUp);
+            using var kept = control.LookupByName(second.VmName);
+            Assert.Equal(DomainState.ShutOff, kept.GetState().State);
+            Assert.Contains("<memory unit='KiB'>49152</memory>", kept.GetXml(inactive: true), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Cleanup(control);
+        }
+    }
+
+    [SkippableFact]
     public async Task Stop_FrozenQemu_KilledThroughPidfdAfterGrace()
     {
         var session = fixture.Require();

@@ -109,12 +109,29 @@ public sealed class VmStartExecutorTestDriverTests : IDisposable
     [Fact]
     public async Task Execute_SelfFenceUnderWay_Refused()
     {
-        _harness.SelfFencing = true;
+        _harness.SelfFencing = static () => true;
 
         var report = await _harness.Starter.ExecuteAsync(Command("c1", 5, "web"));
 
         Assert.Equal(VmOrderFailureKind.SelfFenced, report.Failure?.Kind);
         Assert.False(IsDefined(_prefix + "-web"));
+    }
+
+    [Fact]
+    public async Task Execute_SelfFenceBeginsDuringStart_VmStoppedAgainAndDefinitionRemoved()
+    {
+        // The self-fencer listed this host's VMs before this one ran: the start itself must undo what it did.
+        var checks = 0;
+        _harness.SelfFencing = () => ++checks > 1;
+        var command = Command("c1", 5, "web");
+
+        var report = await _harness.Starter.ExecuteAsync(command);
+        Print(report);
+
+        Assert.Equal(VmOrderFailureKind.SelfFenced, report.Failure?.Kind);
+        Assert.Equal("self-fence re-check", report.Failure!.Step);
+        Assert.True(report.CleanedUp);
+        Assert.False(IsDefined(command.VmName));
     }
 
     [Fact]
