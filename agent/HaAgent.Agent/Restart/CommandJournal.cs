@@ -40,15 +40,6 @@ internal sealed class CommandJournal
 
     public void Finish(StopReport report) => Put(new CommandJournalEntry(report.CommandId, Time.GetUtcNow(), true, null, report));
 
-    /// <summary>Drops an in-progress mark of a command that, after all, changed nothing.</summary>
-    public void Forget(string commandId)
-    {
-        lock (_gate)
-        {
-            Save(_file with { Entries = [.. _file.Entries.Where(e => e.CommandId != commandId)] });
-        }
-    }
-
     private void Put(CommandJournalEntry entry)
     {
         lock (_gate)

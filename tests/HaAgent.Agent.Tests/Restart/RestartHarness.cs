@@ -15,10 +15,12 @@ internal sealed class RestartHarness : IDisposable
 {
     private readonly TempDirectory _directory = new("agent-restart");
     private readonly string _uri;
+    private readonly TimeSpan _openTimeout;
 
-    public RestartHarness(string uri, VmOrderSettings settings)
+    public RestartHarness(string uri, VmOrderSettings settings, TimeSpan? openTimeout = null)
     {
         _uri = uri;
+        _openTimeout = openTimeout ?? TimeSpan.FromSeconds(15);
         Settings = settings;
         Reopen();
     }
@@ -45,7 +47,7 @@ internal sealed class RestartHarness : IDisposable
         State = new AgentStateStore(StateFile);
         Journal = new CommandJournal(RestartServices.JournalPath(StateFile), TimeProvider.System);
         var locks = new VmOrderLocks();
-        Task<LibvirtConnection> Connect(CancellationToken cancellationToken) => LibvirtConnection.OpenAsync(_uri, TimeSpan.FromSeconds(15), cancellationToken);
+        Task<LibvirtConnection> Connect(CancellationToken cancellationToken) => LibvirtConnection.OpenAsync(_uri, _openTimeout, cancellationToken);
         Starter = new VmStartExecutor(State, Journal, locks, Connect, Settings, () => SelfFencing(), TimeProvider.System, NullLogger<VmStartExecutor>.Instance);
         Stopper = new VmStopExecutor(State, Journal, locks, Connect, Settings, ExpectedStops.Add, TimeProvider.System, NullLogger<VmStopExecutor>.Instance);
     }
