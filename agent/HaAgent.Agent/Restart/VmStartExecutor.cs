@@ -121,7 +121,7 @@ internal sealed partial class VmStartExecutor
             return run.Report(new(VmOrderFailureKind.Unreachable, "connect", e.Message));
         }
 
-        using (connection)
+        try
         {
             DomainInspection inspection;
             try
@@ -149,6 +149,10 @@ internal sealed partial class VmStartExecutor
                 : await DefineAndStartAsync(run, connection, hypervisor, inspection, cancellationToken).ConfigureAwait(false);
             _journal.Finish(report);
             return report;
+        }
+        finally
+        {
+            await ConnectionRelease.DisposeBoundedAsync(connection).ConfigureAwait(false);
         }
     }
 

@@ -107,7 +107,7 @@ internal sealed partial class VmStopExecutor
             return run.Report(new(VmOrderFailureKind.Unreachable, "connect", e.Message));
         }
 
-        using (connection)
+        try
         {
             DomainInspection inspection;
             try
@@ -172,6 +172,10 @@ internal sealed partial class VmStopExecutor
                 proven ? null : new(VmOrderFailureKind.StopFailed, kill.Dead ? "confirm stopped" : "destroy",
                     kill.Problem ?? $"libvirt still reports {state?.ToString() ?? "unknown"}"),
                 wasRunning: true, killed: kill.Killed));
+        }
+        finally
+        {
+            await ConnectionRelease.DisposeBoundedAsync(connection).ConfigureAwait(false);
         }
     }
 

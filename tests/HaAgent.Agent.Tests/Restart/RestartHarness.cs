@@ -42,12 +42,20 @@ internal sealed class RestartHarness : IDisposable
 
     public List<Guid> ExpectedStops { get; } = [];
 
+    /// <summary>Runs after each order's connection is open (a test freezes libvirtd here).</summary>
+    public Func<Task> AfterConnect { get; set; } = static () => Task.CompletedTask;
+
     public void Reopen()
     {
         State = new AgentStateStore(StateFile);
         Journal = new CommandJournal(RestartServices.JournalPath(StateFile), TimeProvider.System);
         var locks = new VmOrderLocks();
-        Task<LibvirtConnection> Connect(CancellationToken cancellationToken) => LibvirtConnection.OpenAsync(_uri, _openTimeout, cancellationToken);
+        async Task<LibvirtConnection> Connect(CancellationToken cancellationToken)
+        {
+            var connection = await LibvirtConnection.OpenAsync(_uri, _openTimeout, cancellationToken);
+            await AfterConnect();
+            return connection;
+        }
         Starter = new VmStartExecutor(State, Journal, locks, Connect, Settings, () => SelfFencing(), TimeProvider.System, NullLogger<VmStartExecutor>.Instance);
         Stopper = new VmStopExecutor(State, Journal, locks, Connect, Settings, ExpectedStops.Add, TimeProvider.System, NullLogger<VmStopExecutor>.Instance);
     }

@@ -38,4 +38,35 @@ public sealed class VmOrderBoundsTests(ITestOutputHelper output)
             await daemon.ThawAsync();
         }
     }
+
+    [SkippableFact]
+    public async Task StartAndStop_LibvirtdFreezesAfterConnect_TimeoutWithinStepBound()
+    {
+        using var daemon = await LibvirtSessionDaemon.StartTestDriverAsync();
+        using var harness = new RestartHarness(daemon.TestDefaultUri,
+            new VmOrderSettings("ha-", null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)), openTimeout: TimeSpan.FromSeconds(5));
+        harness.AfterConnect = daemon.FreezeAsync;
+        var name = $"ha-{Guid.NewGuid():N}"[..11];
+        var uuid = Guid.NewGuid();
+        try
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var start = await harness.Starter.ExecuteAsync(new StartCommand("c1", 1, name, uuid, TestDriverVms.Xml(name, uuid, "/img/a.qcow2"), ["/img/a.qcow2"]));
+            var startTook = stopwatch.Elapsed;
+            await daemon.ThawAsync();
+            stopwatch.Restart();
+            var stop = await harness.Stopper.ExecuteAsync(new StopCommand("s1", 1, name, uuid));
+            var stopTook = stopwatch.Elapsed;
+            output.WriteLine($"start: {start.Failure} after {startTook.TotalMilliseconds:F0} ms; stop: {stop.Failure} after {stopTook.TotalMilliseconds:F0} ms");
+
+            Assert.Equal(VmOrderFailureKind.Timeout, start.Failure?.Kind);
+            Assert.Equal(VmOrderFailureKind.Timeout, stop.Failure?.Kind);
+            Assert.True(startTook < TimeSpan.FromSeconds(5), $"start took {startTook}");
+            Assert.True(stopTook < TimeSpan.FromSeconds(5), $"stop took {stopTook}");
+        }
+        finally
+        {
+            await daemon.ThawAsync();
+        }
+    }
 }
