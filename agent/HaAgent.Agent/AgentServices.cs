@@ -100,6 +100,7 @@ internal static class AgentServices
                 sp.GetRequiredService<AgentStateStore>(), options.Intervals.SelfFenceTimeout, options.Watchdog.KickInterval, time,
                 sp.GetRequiredService<ILogger<SelfFenceMonitor>>());
         });
+        Restart.RestartServices.Add(services);
         services.AddHostedService(sp => new AgentWorker(
             sp.GetRequiredService<VmWatcher>(),
             sp.GetRequiredService<HeartbeatWriter>(),
