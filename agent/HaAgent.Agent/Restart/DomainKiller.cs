@@ -6,7 +6,7 @@ using HaAgent.NativeInterop.Processes;
 namespace HaAgent.Agent.Restart;
 
 /// <summary>
-/// Stops one domain the way <see cref="SelfFence.SelfFencer"/> stops all of them: virDomainDestroy on the pool, our
+/// Stops one domain for the stop executor, a failed start and the self-fence alike: virDomainDestroy on the pool, our
 /// own pidfd on its QEMU, SIGKILL through the pidfd when QEMU is not gone within the grace (libvirt waits ~10 s between
 /// its SIGTERM and SIGKILL for a SIGSTOPped QEMU; a hung libvirtd never answers). Proof of death is the pidfd turning
 /// readable; with no QEMU known (test driver) only libvirt's shut-off state can say so.
@@ -16,7 +16,7 @@ internal static class DomainKiller
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
 
     public static async Task<KillOutcome> KillAsync(
-        LibvirtConnection connection, Guid uuid, int? qemuPid, TimeSpan grace, TimeProvider time, StepRecorder steps, CancellationToken cancellationToken)
+        LibvirtConnection? connection, Guid uuid, int? qemuPid, TimeSpan grace, TimeProvider time, StepRecorder steps, CancellationToken cancellationToken)
     {
         PidFd? process = null;
         if (qemuPid is { } pid)
@@ -104,8 +104,12 @@ internal static class DomainKiller
     }
 
     /// <summary>null on success or when the domain is already off or gone.</summary>
-    private static string? Destroy(LibvirtConnection connection, Guid uuid)
+    private static string? Destroy(LibvirtConnection? connection, Guid uuid)
     {
+        if (connection is null)
+        {
+            return "libvirt not connected";
+        }
         try
         {
             using var domain = connection.LookupByUuid(uuid);

@@ -1,8 +1,6 @@
+using HaAgent.Agent.Restart;
 using HaAgent.Agent.State;
 using HaAgent.Agent.Vms;
-using HaAgent.NativeInterop;
-using HaAgent.NativeInterop.Libvirt;
-using HaAgent.NativeInterop.Processes;
 using Microsoft.Extensions.Logging;
 
 namespace HaAgent.Agent.SelfFence;
@@ -59,95 +57,9 @@ internal sealed partial class SelfFencer
     private async Task<Outcome> StopAsync(VmEntry vm, CancellationToken cancellationToken)
     {
         _watcher.ExpectStop(vm.Uuid);
-        // Our own pidfd: the watcher closes its handle the moment QEMU exits, which is exactly when we look.
-        PidFd? process = null;
-        if (vm.QemuPid is { } pid)
-        {
-            try
-            {
-                process = PidFd.Open(pid);
-            }
-            catch (ErrnoException)
-            {
-                // already gone (and reaped)
-            }
-        }
-        try
-        {
-            var destroy = Task.Run(() => Destroy(vm), CancellationToken.None);
-            var deadline = _time.GetUtcNow() + _grace;
-            string? destroyProblem = null;
-            while (_time.GetUtcNow() < deadline)
-            {
-                if (destroy.IsCompleted)
-                {
-                    destroyProblem = await destroy.ConfigureAwait(false);
-                    if (process is null || process.HasExited)
-                    {
-                        break;
-                    }
-                }
-                else if (process is not null && process.HasExited)
-                {
-                    break;
-                }
-                await Task.Delay(TimeSpan.FromMilliseconds(20), _time, cancellationToken).ConfigureAwait(false);
-            }
-
-            var killed = false;
-            if (process is not null && !process.HasExited)
-            {
-                killed = process.Kill();
-                var killDeadline = _time.GetUtcNow() + TimeSpan.FromSeconds(5);
-                while (!process.HasExited && _time.GetUtcNow() < killDeadline)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken).ConfigureAwait(false);
-                }
-                if (!process.HasExited)
-                {
-                    return new Outcome(vm.Name, false, killed, $"QEMU pid {process.Pid} survived SIGKILL");
-                }
-                return new Outcome(vm.Name, true, killed, null);
-            }
-            if (process is null)
-            {
-                // No QEMU known (test driver, or not found): only libvirt can say it is off.
-                destroyProblem ??= destroy.IsCompleted ? await destroy.ConfigureAwait(false) : "virDomainDestroy did not return within the grace";
-                return new Outcome(vm.Name, destroyProblem is null, false, destroyProblem);
-            }
-            return new Outcome(vm.Name, true, false, null);
-        }
-        finally
-        {
-            process?.Dispose();
-        }
-    }
-
-    /// <summary>virDomainDestroy through the watcher's connection; null on success or when the domain is already off.</summary>
-    private string? Destroy(VmEntry vm)
-    {
-        var connection = _watcher.Connection;
-        if (connection is null)
-        {
-            return "libvirt not connected";
-        }
-        try
-        {
-            using var domain = connection.LookupByUuid(vm.Uuid);
-            if (domain.GetState().State != DomainState.ShutOff)
-            {
-                domain.Destroy();
-            }
-            return null;
-        }
-        catch (LibvirtException e) when (e.Code is LibvirtErrorCode.NoDomain or LibvirtErrorCode.OperationInvalid)
-        {
-            return null; // gone or not running
-        }
-        catch (Exception e) when (e is LibvirtException or ObjectDisposedException)
-        {
-            return e.Message;
-        }
+        var kill = await DomainKiller.KillAsync(_watcher.Connection, vm.Uuid, vm.QemuPid, _grace, _time, new StepRecorder(), cancellationToken)
+            .ConfigureAwait(false);
+        return new Outcome(vm.Name, kill.Dead, kill.Killed, kill.Problem);
     }
 
     private sealed record Outcome(string Name, bool Stopped, bool Killed, string? Problem);
