@@ -43,6 +43,15 @@ public sealed class OrderGate
         {
             _results[result.Stamp] = result;
         }
+
+        // A hand-edited or torn file must never lower the floor below an order the agent already took.
+        foreach (var stamp in _accepted.Keys.Concat(_results.Keys))
+        {
+            if (stamp > Highest)
+            {
+                Highest = stamp;
+            }
+        }
     }
 
     public OrderStamp Highest { get; private set; }

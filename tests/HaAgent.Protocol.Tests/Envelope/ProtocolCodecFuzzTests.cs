@@ -1,5 +1,6 @@
 using HaAgent.Protocol.Envelope;
 using HaAgent.Protocol.Messages;
+using Xunit.Abstractions;
 
 namespace HaAgent.Protocol.Tests.Envelope;
 
@@ -8,7 +9,7 @@ namespace HaAgent.Protocol.Tests.Envelope;
 /// so the mutations reach the JSON parser and the validator, the part an authenticated but buggy or compromised
 /// peer can reach.
 /// </summary>
-public sealed class ProtocolCodecFuzzTests
+public sealed class ProtocolCodecFuzzTests(ITestOutputHelper output)
 {
     private const int Iterations = 4000;
 
@@ -46,6 +47,7 @@ public sealed class ProtocolCodecFuzzTests
             }
         }
 
+        output.WriteLine($"accepted {accepted}; refused {string.Join(", ", refusedByKind.OrderBy(k => k.Key))}");
         Assert.True(refusedByKind.GetValueOrDefault(DecodeErrorKind.Malformed) > Iterations / 4, string.Join(", ", refusedByKind));
     }
 

@@ -212,4 +212,19 @@ public sealed class OrderGateTests
         Assert.Equal(GateVerdict.Stale, gate.Admit(Stop(1, 1)).Verdict);
         Assert.Equal(GateVerdict.AlreadyDone, gate.Admit(Stop(1, OrderGate.MaxRememberedResults + 50)).Verdict);
     }
+
+    [Fact]
+    public void Restore_StateWhoseHighestIsBelowAKnownOrder_RaisesTheFloorToIt()
+    {
+        var state = OrderGateState.Initial with
+        {
+            Highest = new OrderStamp(1, 1),
+            Results = [new RememberedResult(new OrderStamp(4, 2), "stop-4-2", "r")],
+        };
+
+        var gate = new OrderGate(state);
+
+        Assert.Equal(new OrderStamp(4, 2), gate.Highest);
+        Assert.Equal(GateVerdict.Stale, gate.Admit(Stop(4, 1)).Verdict);
+    }
 }
