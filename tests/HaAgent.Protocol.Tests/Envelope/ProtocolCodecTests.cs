@@ -177,6 +177,23 @@ public sealed class ProtocolCodecTests
     }
 
     [Fact]
+    public void TryDecode_SameFrameRacedOnManyConnections_IsAcceptedExactlyOnce()
+    {
+        var frames = Enumerable.Range(0, 200).Select(i => _codecs.Encode(Samples.Heartbeat with { Sequence = i })).ToArray();
+        var accepted = 0;
+
+        Parallel.For(0, frames.Length * 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            if (_codecs.Coordinator.TryDecode(frames[i % frames.Length], out _, out _))
+            {
+                Interlocked.Increment(ref accepted);
+            }
+        });
+
+        Assert.Equal(frames.Length, accepted);
+    }
+
+    [Fact]
     public void TryDecode_OversizeFrame_IsTooLargeAndReturnsAtOnce()
     {
         var huge = new byte[ProtocolLimits.MaxEnvelopeBytes + 1];
