@@ -1,0 +1,5 @@
+using HaAgent.Protocol.Messages;
+
+namespace HaAgent.Protocol.Gate;
+
+public sealed record AcceptedOrder(OrderStamp Stamp, string OrderId);
