@@ -4,8 +4,9 @@ using HaAgent.Agent.State;
 using HaAgent.Agent.Storage;
 using HaAgent.Agent.Tests.Fixtures;
 using HaAgent.NativeInterop.Rados;
-using HaAgent.Testing;
+using HaAgent.Testing.Ceph;
 using HaAgent.Testing.Libvirt;
+using HaAgent.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 using static HaAgent.Agent.Tests.Fixtures.AgentTestHosts;
@@ -13,7 +14,7 @@ using static HaAgent.Agent.Tests.Fixtures.AgentTestHosts;
 namespace HaAgent.Agent.Tests.Fencing;
 
 [Collection(CephCollection.Name)]
-public sealed class CephFenceTests(CephFixture fixture, ITestOutputHelper output) : IDisposable
+public sealed class CephFenceTests(CephClusterFixture fixture, ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _directory = new("agent-fence");
 

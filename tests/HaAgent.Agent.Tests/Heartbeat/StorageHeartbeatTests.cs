@@ -5,14 +5,15 @@ using HaAgent.Agent.Storage;
 using HaAgent.Agent.Tests.Fixtures;
 using HaAgent.NativeInterop.Iscsi;
 using HaAgent.NativeInterop.Rados;
-using HaAgent.Testing;
+using HaAgent.Testing.Ceph;
 using HaAgent.Testing.Iscsi;
+using HaAgent.Testing;
 using static HaAgent.Agent.Tests.Fixtures.AgentTestHosts;
 
 namespace HaAgent.Agent.Tests.Heartbeat;
 
 [Collection(CephCollection.Name)]
-public sealed class StorageHeartbeatTests(CephFixture fixture) : IDisposable
+public sealed class StorageHeartbeatTests(CephClusterFixture fixture) : IDisposable
 {
     private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(10);
     private readonly TempDirectory _directory = new("agent-hb");

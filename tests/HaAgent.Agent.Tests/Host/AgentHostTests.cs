@@ -1,13 +1,14 @@
 using HaAgent.Agent.Heartbeat;
 using HaAgent.Agent.Tests.Fixtures;
-using HaAgent.Testing;
+using HaAgent.Testing.Ceph;
 using HaAgent.Testing.Libvirt;
+using HaAgent.Testing;
 
 namespace HaAgent.Agent.Tests.Host;
 
 /// <summary>The whole agent process wiring: config in, loops running, heartbeat on real Ceph, watchdog kicked and disarmed on stop.</summary>
 [Collection(CephCollection.Name)]
-public sealed class AgentHostTests(CephFixture fixture) : IDisposable
+public sealed class AgentHostTests(CephClusterFixture fixture) : IDisposable
 {
     private readonly TempDirectory _directory = new("agent-host");
 

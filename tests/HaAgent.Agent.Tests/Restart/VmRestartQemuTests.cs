@@ -4,6 +4,7 @@ using System.Security;
 using HaAgent.Agent.Restart;
 using HaAgent.Agent.Tests.Fixtures;
 using HaAgent.NativeInterop.Libvirt;
+using HaAgent.Testing.Libvirt;
 using HaAgent.Testing;
 using Xunit.Abstractions;
 
@@ -13,7 +14,7 @@ namespace HaAgent.Agent.Tests.Restart;
 /// Real QEMU under a private libvirtd. Two "hosts" are two domains with different names and UUIDs on the SAME qcow2
 /// image: QEMU's image write lock is what refuses the second writer, and the executor must say so as ImageLocked.
 /// </summary>
-public sealed class VmRestartQemuTests(QemuSessionFixture fixture, ITestOutputHelper output) : IClassFixture<QemuSessionFixture>, IDisposable
+public sealed class VmRestartQemuTests(LibvirtQemuSessionFixture fixture, ITestOutputHelper output) : IClassFixture<LibvirtQemuSessionFixture>, IDisposable
 {
     private readonly TempDirectory _images = new("agent-restart-img");
     private readonly string _prefix = $"ha-{Guid.NewGuid():N}"[..11];

@@ -5,15 +5,15 @@ using HaAgent.Agent.Tests.Fixtures;
 using HaAgent.Agent.Tests.Vms;
 using HaAgent.Agent.Vms;
 using HaAgent.NativeInterop.Libvirt;
-using HaAgent.Testing;
 using HaAgent.Testing.Libvirt;
+using HaAgent.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 
 namespace HaAgent.Agent.Tests.SelfFence;
 
 /// <summary>Self-fence against real QEMU processes under a private libvirtd, one of them frozen with SIGSTOP.</summary>
-public sealed class SelfFenceQemuTests(QemuSessionFixture fixture, ITestOutputHelper output) : IClassFixture<QemuSessionFixture>, IDisposable
+public sealed class SelfFenceQemuTests(LibvirtQemuSessionFixture fixture, ITestOutputHelper output) : IClassFixture<LibvirtQemuSessionFixture>, IDisposable
 {
     private readonly TempDirectory _directory = new("agent-selffence");
 

@@ -2,14 +2,14 @@ using System.Diagnostics;
 using HaAgent.Agent.Tests.Fixtures;
 using HaAgent.Agent.Vms;
 using HaAgent.NativeInterop.Libvirt;
-using HaAgent.Testing;
 using HaAgent.Testing.Libvirt;
+using HaAgent.Testing;
 using Xunit.Abstractions;
 
 namespace HaAgent.Agent.Tests.Vms;
 
 /// <summary>The watcher against real QEMU under a private libvirtd: kill -9 and SIGSTOP of the QEMU process.</summary>
-public sealed class VmWatcherQemuTests(QemuSessionFixture fixture, ITestOutputHelper output) : IClassFixture<QemuSessionFixture>
+public sealed class VmWatcherQemuTests(LibvirtQemuSessionFixture fixture, ITestOutputHelper output) : IClassFixture<LibvirtQemuSessionFixture>
 {
     [SkippableFact]
     public async Task QemuKilled_ReportedCrashedFromPidfdBeforeLibvirtsEvent()

@@ -1,3 +1,5 @@
+using HaAgent.Testing.Ceph;
+
 namespace HaAgent.NativeInterop.Tests.Rados;
 
 [CollectionDefinition(Name)]

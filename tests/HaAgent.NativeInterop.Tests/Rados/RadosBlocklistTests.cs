@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using HaAgent.NativeInterop.Rados;
+using HaAgent.Testing.Ceph;
 
 namespace HaAgent.NativeInterop.Tests.Rados;
 

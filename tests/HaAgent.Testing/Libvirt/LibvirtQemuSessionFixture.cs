@@ -1,9 +1,9 @@
-using HaAgent.Testing.Libvirt;
+using Xunit;
 
-namespace HaAgent.Agent.Tests.Fixtures;
+namespace HaAgent.Testing.Libvirt;
 
-/// <summary>One session libvirtd with the QEMU driver per test class; a missing component becomes a skip reason.</summary>
-public sealed class QemuSessionFixture : IAsyncLifetime
+/// <summary>One session libvirtd with the QEMU driver per test class (its capability probe costs seconds); a missing component becomes a skip reason, not a fixture failure.</summary>
+public sealed class LibvirtQemuSessionFixture : IAsyncLifetime
 {
     public LibvirtSessionDaemon? Session { get; private set; }
 

@@ -1,12 +1,13 @@
-using HaAgent.Agent.Configuration;
 using HaAgent.NativeInterop.Rados;
-using HaAgent.Testing;
-using HaAgent.Testing.Ceph;
+using Xunit;
 
-namespace HaAgent.Agent.Tests.Fixtures;
+namespace HaAgent.Testing.Ceph;
 
-/// <summary>One throwaway Ceph cluster for the "agent-ceph" collection; missing Ceph skips, a failed start fails.</summary>
-public sealed class CephFixture : IAsyncLifetime
+/// <summary>
+/// One throwaway cluster shared by the "ceph" collection (a start costs ~1.5 s). When Ceph is not installed every test
+/// skips with the reason; when it is installed but does not start, every test fails with the start error.
+/// </summary>
+public sealed class CephClusterFixture : IAsyncLifetime
 {
     private CephCluster? _cluster;
     private string? _skipReason;
@@ -56,18 +57,12 @@ public sealed class CephFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 
+    /// <summary>Connects as <paramref name="identity"/> through the fixture's ceph.conf (its logs and sockets stay in the temp dir).</summary>
     public RadosCluster Connect(CephIdentity identity) =>
-        RadosCluster.Connect(new RadosConnectOptions { ClientName = identity.Name, ConfigFile = Cluster.ConfigPath, Keyring = identity.KeyringPath });
-
-    /// <summary>The agent's Ceph section for host <paramref name="host"/> ("hostA"), fencing as client.fencer.</summary>
-    internal CephAgentOptions AgentOptions(string host) => new()
-    {
-        ConfigFile = Cluster.ConfigPath,
-        ClientName = Cluster.HostClient(host).Name,
-        Keyring = Cluster.HostClient(host).KeyringPath,
-        FencerClientName = Cluster.Fencer.Name,
-        FencerKeyring = Cluster.Fencer.KeyringPath,
-        HeartbeatPool = Cluster.Pool,
-        OperationTimeout = TimeSpan.FromSeconds(5),
-    };
+        RadosCluster.Connect(new RadosConnectOptions
+        {
+            ClientName = identity.Name,
+            ConfigFile = Cluster.ConfigPath,
+            Keyring = identity.KeyringPath,
+        });
 }
