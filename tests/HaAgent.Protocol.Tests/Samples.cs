@@ -13,7 +13,7 @@ internal static class Samples
 
     public static HelloMessage Hello => new(
         Host, 7, "1.2.3", ["ceph", "iscsi"],
-        new FenceIdentity(["10.0.0.5:0/3271329370", "[fd00::5]:6800/12"], "0x1a2b3c4d"));
+        new FenceIdentity(["127.99.0.5:0/3271329370", "[::1]:6800/12"], "0x1a2b3c4d"));
 
     public static HeartbeatMessage Heartbeat => new(Host, 7, 42, new OrderStamp(3, 17));
 
@@ -27,7 +27,7 @@ internal static class Samples
 
     public static OrderResultMessage FenceResult => new(
         Host, 7, "order-9", new OrderStamp(3, 18), OrderOutcome.Succeeded,
-        new CephBlocklistEvidence(120, 121, ["10.0.0.6:0/99"]),
+        new CephBlocklistEvidence(120, 121, ["127.99.0.6:0/99"]),
         [new IscsiKeysEvidence("iqn.2024-01.test:t1", 0, ["0x1", "abc"])],
         null, null);
 
@@ -38,7 +38,7 @@ internal static class Samples
     public static SelfFenceReportMessage SelfFence => new(Host, 8, "lost coordinator and storage heartbeat", ["vm-1"]);
 
     public static FenceOrder Fence => new("order-9", new OrderStamp(3, 18), "host-2",
-        ["10.0.0.6:0/99"], [new IscsiFenceTarget("iqn.2024-01.test:t1", 0, "0xbeef")]);
+        ["127.99.0.6:0/99"], [new IscsiFenceTarget("iqn.2024-01.test:t1", 0, "0xbeef")]);
 
     public static UnfenceOrder Unfence => new("order-11", new OrderStamp(3, 20), ["vm-1", "vm-2"]);
 

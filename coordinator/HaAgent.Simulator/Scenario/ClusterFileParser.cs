@@ -6,7 +6,7 @@ namespace HaAgent.Simulator.Scenario;
 /// <summary>
 /// Reads a <c>cluster</c> file. One declaration per line:
 /// <code>
-/// host h1 cpus=16 mem=64G rack=r1 power=p1 zone=z1 ip=10.0.0.1 key=k1
+/// host h1 cpus=16 mem=64G rack=r1 power=p1 zone=z1 ip=127.99.0.1 key=k1
 /// vm web1 host=h1 cpus=2 mem=4G prio=10 vol=ceph:rbd/web1 vol=iscsi:iqn.2026-01.lab:db/0
 /// rule anti-affinity web-apart hard level=rack vms=web1,web2
 /// rule affinity|pin|spread NAME hard|soft [level=..] [vms=..] [hosts=..]
@@ -69,7 +69,7 @@ internal static class ClusterFileParser
         var domains = new FailureDomains(values.GetValueOrDefault("rack", "-"), values.GetValueOrDefault("power", "-"), values.GetValueOrDefault("zone", "-"));
         cluster.Hosts.Add(new HostSpec(id, cpus, mem, domains));
         cluster.Identities.Add(new HostFenceIdentity(id,
-            values.GetValueOrDefault("ip", $"10.0.0.{cluster.Hosts.Count}"),
+            values.GetValueOrDefault("ip", $"127.99.0.{cluster.Hosts.Count}"),
             values.GetValueOrDefault("key", "key-" + id)));
     }
 

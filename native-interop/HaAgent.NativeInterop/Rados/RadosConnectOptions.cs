@@ -16,7 +16,7 @@ public sealed class RadosConnectOptions
     /// <summary>A ceph.conf to read first; null reads none (librados then needs <see cref="MonHost"/>).</summary>
     public string? ConfigFile { get; init; }
 
-    /// <summary>mon_host, e.g. "[v2:10.0.0.1:3300]" or "10.0.0.1,10.0.0.2".</summary>
+    /// <summary>mon_host, e.g. "[v2:127.0.0.1:3300]" or "127.0.0.1,127.0.0.2".</summary>
     public string? MonHost { get; init; }
 
     /// <summary>Path of a keyring holding <see cref="ClientName"/>'s key.</summary>

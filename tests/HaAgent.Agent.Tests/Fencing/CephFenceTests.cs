@@ -149,7 +149,7 @@ public sealed class CephFenceTests(CephClusterFixture fixture, ITestOutputHelper
 
             var report = await unfence.ExecuteAsync(new UnfenceCommand("u-2", 5, [address.ToString()], [], CallerConfirmsVmsDead: true));
             var refusedUnconfirmed = await unfence.ExecuteAsync(new UnfenceCommand("u-3", 5, [address.ToString()], [], CallerConfirmsVmsDead: false));
-            var foreign = await unfence.ExecuteAsync(new UnfenceCommand("u-4", 5, ["10.77.0.1:0/12345"], [], CallerConfirmsVmsDead: true));
+            var foreign = await unfence.ExecuteAsync(new UnfenceCommand("u-4", 5, ["127.77.0.1:0/12345"], [], CallerConfirmsVmsDead: true));
 
             var failure = Assert.Single(report.Failures);
             Assert.Equal(FenceFailureKind.LeftoverVmsRunning, failure.Kind);

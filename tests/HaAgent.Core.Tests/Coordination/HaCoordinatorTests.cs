@@ -17,7 +17,7 @@ public sealed class HaCoordinatorTests
     public HaCoordinatorTests()
     {
         var hosts = HostIds.Select(id => new HostSpec(id, 8, 32 * 1024, FailureDomains.None)).ToList();
-        var identities = HostIds.Select((id, i) => new HostFenceIdentity(id, $"10.0.0.{i + 1}", "key-" + id)).ToList();
+        var identities = HostIds.Select((id, i) => new HostFenceIdentity(id, $"127.99.0.{i + 1}", "key-" + id)).ToList();
         var vms = new List<VmSpec>
         {
             new("web1", 2, 4096, [new CephVolume("rbd", "web1")]),
@@ -38,7 +38,7 @@ public sealed class HaCoordinatorTests
         var fence = Assert.Single(_env.Fences);
         Assert.Equal("h2", fence.VictimHostId);
         Assert.Equal(1, fence.Token);
-        Assert.Contains(fence.Targets, t => t is CephBlocklistTarget { Addresses: ["10.0.0.2"] });
+        Assert.Contains(fence.Targets, t => t is CephBlocklistTarget { Addresses: ["127.99.0.2"] });
         Assert.Contains(fence.Targets, t => t is IscsiPreemptTarget { Lun: 0, VictimKey: "key-h2" });
     }
 
@@ -63,7 +63,7 @@ public sealed class HaCoordinatorTests
         var fence = Assert.Single(_env.Fences);
 
         _env.Observe(new FenceResult(_env.Now, fence.FenceId, fence.Token, "h2", fence.ExecutorHostId, true, null,
-            [new CephBlocklistEvidence(120, 119, ["10.0.0.2"]), new IscsiKeysEvidence("iqn.2026-01.lab:db", 0, ["key-h1", "key-h2"])]));
+            [new CephBlocklistEvidence(120, 119, ["127.99.0.2"]), new IscsiKeysEvidence("iqn.2026-01.lab:db", 0, ["key-h1", "key-h2"])]));
         RunSeconds(1, silent: ["h2"], storageSilent: ["h2"]);
 
         Assert.Empty(_env.Starts);
@@ -137,7 +137,7 @@ public sealed class HaCoordinatorTests
 
         var successorEnv = new RecordingEnvironment { Epoch = 2 };
         var hosts = HostIds.Select(id => new HostSpec(id, 8, 32 * 1024, FailureDomains.None)).ToList();
-        var identities = HostIds.Select((id, i) => new HostFenceIdentity(id, $"10.0.0.{i + 1}", "key-" + id)).ToList();
+        var identities = HostIds.Select((id, i) => new HostFenceIdentity(id, $"127.99.0.{i + 1}", "key-" + id)).ToList();
         var vms = new List<VmSpec> { new("web1", 2, 4096, [new CephVolume("rbd", "web1")]), new("db1", 2, 4096, [new IscsiVolume("iqn.2026-01.lab:db", 0)]) };
         var successor = new HaCoordinator(successorEnv, new RestartPlanner(), new CoordinatorOptions(),
             new HaCluster(hosts, identities, vms, [], placement, fenced, released));
@@ -166,7 +166,7 @@ public sealed class HaCoordinatorTests
 
     private FenceResult ProvenResult(FenceOrder fence) =>
         new(_env.Now, fence.FenceId, fence.Token, fence.VictimHostId, fence.ExecutorHostId, true, null,
-            [new CephBlocklistEvidence(120, 121, ["10.0.0.2"]), new IscsiKeysEvidence("iqn.2026-01.lab:db", 0, ["key-h1", "key-h3"])]);
+            [new CephBlocklistEvidence(120, 121, ["127.99.0.2"]), new IscsiKeysEvidence("iqn.2026-01.lab:db", 0, ["key-h1", "key-h3"])]);
 
     /// <summary>Advances second by second; hosts not silent send heartbeats and reports, hosts not storage-silent write storage.</summary>
     private void RunSeconds(int seconds, string[] silent, string[] storageSilent)

@@ -162,19 +162,19 @@ public sealed class RadosBlocklistTests(CephClusterFixture fixture)
         using var fencer = fixture.Connect(ceph.Fencer);
         var exact = new RadosClientAddress(IPAddress.Parse("127.0.0.98"), 0, 77);
         fencer.Blocklist.Add(exact, FenceExpiry);
-        admin.MonCommand("""{"prefix":"osd blocklist","range":"range","blocklistop":"add","addr":"10.99.0.0/24","expire":600.0}""");
+        admin.MonCommand("""{"prefix":"osd blocklist","range":"range","blocklistop":"add","addr":"127.98.0.0/24","expire":600.0}""");
         try
         {
             var entries = fencer.Blocklist.List();
             Assert.Contains(entries, e => e.Address == exact && !e.IsRange);
             var range = Assert.Single(entries, e => e.IsRange);
             Assert.Null(range.Address);
-            Assert.StartsWith("10.99.0.0", range.Target, StringComparison.Ordinal);
+            Assert.StartsWith("127.98.0.0", range.Target, StringComparison.Ordinal);
             Assert.True(range.Until > DateTimeOffset.UtcNow);
         }
         finally
         {
-            admin.MonCommand("""{"prefix":"osd blocklist","range":"range","blocklistop":"rm","addr":"10.99.0.0/24"}""");
+            admin.MonCommand("""{"prefix":"osd blocklist","range":"range","blocklistop":"rm","addr":"127.98.0.0/24"}""");
             fencer.Blocklist.Remove(exact);
         }
     }

@@ -8,7 +8,7 @@ public sealed class RadosJsonTests
     [Fact]
     public void ReadBlocklist_TwoConcatenatedArrays_ReadsAddressAndRangeEntries()
     {
-        var json = """[{"addr":"127.0.0.1:0/1234","until":"2026-11-25T21:33:46.972796+0000"}][{"range":"10.1.0.0:0/24","until":"2026-11-25T21:33:50.750099+0000"}]""";
+        var json = """[{"addr":"127.0.0.1:0/1234","until":"2026-11-25T21:33:46.972796+0000"}][{"range":"127.1.0.0:0/24","until":"2026-11-25T21:33:50.750099+0000"}]""";
 
         var entries = RadosJson.ReadBlocklist(Encoding.UTF8.GetBytes(json));
 
@@ -17,7 +17,7 @@ public sealed class RadosJsonTests
         Assert.Equal(new DateTimeOffset(2026, 11, 25, 21, 33, 46, TimeSpan.Zero).AddTicks(9727960), entries[0].Until);
         Assert.True(entries[1].IsRange);
         Assert.Null(entries[1].Address);
-        Assert.Equal("10.1.0.0:0/24", entries[1].Target);
+        Assert.Equal("127.1.0.0:0/24", entries[1].Target);
     }
 
     [Theory]

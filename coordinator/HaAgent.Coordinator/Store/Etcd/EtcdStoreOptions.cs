@@ -2,7 +2,7 @@ namespace HaAgent.Coordinator.Store.Etcd;
 
 internal sealed class EtcdStoreOptions
 {
-    /// <summary>etcd client URLs, comma-separated (http://10.0.0.1:2379,http://10.0.0.2:2379).</summary>
+    /// <summary>etcd client URLs, comma-separated (http://127.0.0.1:2379,http://127.0.0.2:2379).</summary>
     public string Endpoints { get; set; } = "http://127.0.0.1:2379";
 
     /// <summary>Every key this store touches lives under this prefix, so several clusters can share one etcd. Ends with '/'.</summary>
