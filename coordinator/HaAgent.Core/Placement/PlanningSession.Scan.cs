@@ -50,10 +50,23 @@ internal sealed partial class PlanningSession
 
     /// <summary>
     /// Most VMs name no rule: then only the start limit, memory and cpu decide, and the best host is the one with
-    /// the most free memory. One tight pass over struct-of-arrays, locals only.
+    /// the most free memory. A <see cref="DemandView"/> answers for a demand seen before by re-checking only the
+    /// hosts changed since; otherwise one tight pass over struct-of-arrays, locals only.
     /// </summary>
     private void ScanWithoutRules(int unitSize)
     {
+        if (unitSize == 1 && DemandViewFor(_needMemory, _needCpus) is { } view)
+        {
+            view.Refresh(_changedHosts);
+            _rejects[CodeStartLimit] = view.StartLimitedCount;
+            _rejects[CodeMemory] = view.NoMemoryCount;
+            _rejects[CodeCpu] = view.NoCpuCount;
+            _feasibleCount = view.FeasibleCount;
+            _best = new Candidate(view.Best, 0, 0);
+            _runnerUp = new Candidate(view.RunnerUp, 0, 0);
+            return;
+        }
+
         var eligible = _eligible;
         var starts = _starts;
         var freeMemory = _freeMemory;
@@ -104,6 +117,24 @@ internal sealed partial class PlanningSession
         _feasibleCount = feasible;
         _best = new Candidate(best, 0, 0);
         _runnerUp = new Candidate(runnerUp, 0, 0);
+    }
+
+    private DemandView? DemandViewFor(long memory, long cpus)
+    {
+        if (_demandViewTop <= 0)
+        {
+            return null;
+        }
+        if (!_demandViews.TryGetValue((memory, cpus), out var view))
+        {
+            if (_demandViews.Count >= MaxDemandViews)
+            {
+                return null;
+            }
+            view = new DemandView(_eligible, _starts, _freeMemory, _freeCpus, _maxStarts, memory, cpus, _demandViewTop);
+            _demandViews.Add((memory, cpus), view);
+        }
+        return view;
     }
 
     private void ScanWithRules(int unitSize)
@@ -325,6 +356,7 @@ internal sealed partial class PlanningSession
             _freeCpus[h] -= vm.Cpus;
             _freeMemory[h] -= vm.MemoryMiB;
             _starts[h]++;
+            _changedHosts.Add(h);
             _located[vm.Id] = h;
             foreach (var r in _rulesOfEntry[e])
             {

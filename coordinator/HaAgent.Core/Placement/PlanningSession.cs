@@ -43,9 +43,22 @@ internal sealed partial class PlanningSession
     private readonly List<PlacementDecision> _placed = [];
     private readonly List<UnplaceableVm> _unplaced = [];
 
-    public PlanningSession(PlacementRequest request)
+    /// <summary>How many best hosts a <see cref="DemandView"/> keeps; 0 turns views off (a plain scan per VM).</summary>
+    public const int DefaultDemandViewTop = 64;
+
+    // Views are per session (the planner stays pure); past this many distinct demands VMs fall back to a scan.
+    private const int MaxDemandViews = 256;
+
+    private readonly int _demandViewTop;
+    private readonly Dictionary<(long Memory, long Cpus), DemandView> _demandViews = [];
+
+    // Every host a placement changed, in order: demand views re-check only these.
+    private readonly List<int> _changedHosts = [];
+
+    public PlanningSession(PlacementRequest request, int demandViewTop = DefaultDemandViewTop)
     {
         _request = request;
+        _demandViewTop = demandViewTop;
         _hosts = [.. request.Hosts];
         Array.Sort(_hosts, static (a, b) => string.CompareOrdinal(a.Spec.Id, b.Spec.Id));
         var n = _hosts.Length;
