@@ -3,11 +3,9 @@ namespace HaAgent.Core.Placement;
 /// <summary>
 /// The host scan for one demand (memory, cpus) of single VMs without rules, kept up to date instead of redone.
 /// Within a plan hosts only lose room (free memory and cpus fall, starts rise), so a host's verdict for a demand
-/// only moves from feasible to rejected and its rank only falls. The view therefore keeps, per host, the reason it
-/// is rejected (for exact counts) and the <c>K</c> best feasible hosts; after each placement only the changed hosts
-/// are re-checked. Invariant: <see cref="_top"/> holds exactly the feasible hosts that rank at or before the
-/// threshold key taken when the view was built, best first; every other feasible host ranks after it. When fewer
-/// than two remain and others may exist, the view rescans. Rank: more free memory first, then lower host index.
+/// only moves from feasible to rejected and its rank only falls. The view keeps, per host, why it is rejected (for
+/// exact counts) and the feasible hosts in an indexed max-heap ordered like the scan (more free memory first, then
+/// lower host index); after each placement only the changed host is re-checked, O(log hosts).
 /// </summary>
 internal sealed class DemandView
 {
@@ -26,14 +24,12 @@ internal sealed class DemandView
 
     private readonly byte[] _verdict;
     private readonly int[] _counts = new int[4];
-    private readonly int[] _top;
-    private int _topCount;
-    private bool _hasThreshold;
-    private long _thresholdFree;
-    private int _thresholdHost;
-    private int _logPosition;
+    private readonly int[] _heap;
+    private readonly int[] _position;
+    private int _heapCount;
+    private bool _built;
 
-    public DemandView(int[] eligible, int[] starts, long[] freeMemory, long[] freeCpus, long maxStarts, long needMemory, long needCpus, int keep)
+    public DemandView(int[] eligible, int[] starts, long[] freeMemory, long[] freeCpus, long maxStarts, long needMemory, long needCpus)
     {
         _eligible = eligible;
         _starts = starts;
@@ -43,10 +39,9 @@ internal sealed class DemandView
         _needMemory = needMemory;
         _needCpus = needCpus;
         _verdict = new byte[starts.Length];
-        _top = new int[Math.Max(2, keep)];
+        _heap = new int[eligible.Length];
+        _position = new int[starts.Length];
     }
-
-    public bool Built { get; private set; }
 
     public int StartLimitedCount => _counts[StartLimited];
 
@@ -56,50 +51,55 @@ internal sealed class DemandView
 
     public int FeasibleCount => _counts[Feasible];
 
-    public int Best => _topCount > 0 ? _top[0] : -1;
+    public int Best => _heapCount > 0 ? _heap[0] : -1;
 
-    public int RunnerUp => _topCount > 1 ? _top[1] : -1;
-
-    /// <summary>Brings the view up to date with the hosts changed since it last looked (<paramref name="changes"/> is the plan's log).</summary>
-    public void Refresh(List<int> changes)
+    public int RunnerUp => _heapCount switch
     {
-        if (!Built)
+        < 2 => -1,
+        2 => _heap[1],
+        _ => RanksBefore(_heap[1], _heap[2]) ? _heap[1] : _heap[2],
+    };
+
+    /// <summary>Builds the view from the hosts as they are now; later changes arrive through <see cref="HostChanged"/>.</summary>
+    public void EnsureBuilt()
+    {
+        if (!_built)
         {
-            Build(changes.Count);
-            return;
-        }
-        for (var i = _logPosition; i < changes.Count; i++)
-        {
-            Recheck(changes[i]);
-        }
-        _logPosition = changes.Count;
-        if (_hasThreshold && _topCount < 2)
-        {
-            Build(changes.Count);
+            Build();
         }
     }
 
-    private void Build(int logPosition)
+    /// <summary>
+    /// Host <paramref name="h"/> just lost room. Called after every single change, never batched: a heap fixes one
+    /// worsened key at a time, while several pending ones can hide each other from the sift.
+    /// </summary>
+    public void HostChanged(int h)
     {
-        Built = true;
-        _logPosition = logPosition;
-        Array.Clear(_counts);
-        _topCount = 0;
+        if (_built)
+        {
+            Recheck(h);
+        }
+    }
+
+    private void Build()
+    {
+        _built = true;
+        Array.Fill(_position, -1);
         foreach (var h in _eligible)
         {
             var verdict = Judge(h);
             _verdict[h] = verdict;
             _counts[verdict]++;
-            if (verdict == Feasible && (_topCount < _top.Length || RanksBefore(h, _top[_topCount - 1])))
+            if (verdict == Feasible)
             {
-                Insert(h);
+                _heap[_heapCount] = h;
+                _position[h] = _heapCount;
+                _heapCount++;
             }
         }
-        _hasThreshold = _topCount == _top.Length;
-        if (_hasThreshold)
+        for (var i = _heapCount / 2 - 1; i >= 0; i--)
         {
-            _thresholdHost = _top[_topCount - 1];
-            _thresholdFree = _freeMemory[_thresholdHost];
+            SiftDown(i);
         }
     }
 
@@ -113,15 +113,18 @@ internal sealed class DemandView
             _counts[now]++;
             _verdict[h] = now;
         }
-        var at = Array.IndexOf(_top, h, 0, _topCount);
-        if (at >= 0)
+        var at = _position[h];
+        if (at < 0)
         {
-            Array.Copy(_top, at + 1, _top, at, _topCount - at - 1);
-            _topCount--;
+            return;
         }
-        if (now == Feasible && at >= 0 && (!_hasThreshold || AtOrBeforeThreshold(h)))
+        if (now == Feasible)
         {
-            Insert(h);
+            SiftDown(at);
+        }
+        else
+        {
+            RemoveAt(at);
         }
     }
 
@@ -138,25 +141,66 @@ internal sealed class DemandView
         return _freeCpus[h] < _needCpus ? NoCpu : Feasible;
     }
 
-    /// <summary>Sorted insert, best first; when full the worst falls off (only while building).</summary>
-    private void Insert(int h)
+    private void RemoveAt(int at)
     {
-        var i = Math.Min(_topCount, _top.Length - 1);
-        if (_topCount < _top.Length)
+        var removed = _heap[at];
+        _position[removed] = -1;
+        _heapCount--;
+        if (at == _heapCount)
         {
-            _topCount++;
+            return;
         }
-        while (i > 0 && RanksBefore(h, _top[i - 1]))
+        var last = _heap[_heapCount];
+        _heap[at] = last;
+        _position[last] = at;
+        SiftUp(at);
+        SiftDown(_position[last]);
+    }
+
+    private void SiftUp(int at)
+    {
+        var h = _heap[at];
+        while (at > 0)
         {
-            _top[i] = _top[i - 1];
-            i--;
+            var parent = (at - 1) / 2;
+            if (!RanksBefore(h, _heap[parent]))
+            {
+                break;
+            }
+            _heap[at] = _heap[parent];
+            _position[_heap[at]] = at;
+            at = parent;
         }
-        _top[i] = h;
+        _heap[at] = h;
+        _position[h] = at;
+    }
+
+    private void SiftDown(int at)
+    {
+        var h = _heap[at];
+        while (true)
+        {
+            var child = 2 * at + 1;
+            if (child >= _heapCount)
+            {
+                break;
+            }
+            if (child + 1 < _heapCount && RanksBefore(_heap[child + 1], _heap[child]))
+            {
+                child++;
+            }
+            if (!RanksBefore(_heap[child], h))
+            {
+                break;
+            }
+            _heap[at] = _heap[child];
+            _position[_heap[at]] = at;
+            at = child;
+        }
+        _heap[at] = h;
+        _position[h] = at;
     }
 
     private bool RanksBefore(int a, int b) =>
         _freeMemory[a] > _freeMemory[b] || (_freeMemory[a] == _freeMemory[b] && a < b);
-
-    private bool AtOrBeforeThreshold(int h) =>
-        _freeMemory[h] > _thresholdFree || (_freeMemory[h] == _thresholdFree && h <= _thresholdHost);
 }

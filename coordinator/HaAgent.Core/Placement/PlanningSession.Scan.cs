@@ -57,7 +57,7 @@ internal sealed partial class PlanningSession
     {
         if (unitSize == 1 && DemandViewFor(_needMemory, _needCpus) is { } view)
         {
-            view.Refresh(_changedHosts);
+            view.EnsureBuilt();
             _rejects[CodeStartLimit] = view.StartLimitedCount;
             _rejects[CodeMemory] = view.NoMemoryCount;
             _rejects[CodeCpu] = view.NoCpuCount;
@@ -121,7 +121,7 @@ internal sealed partial class PlanningSession
 
     private DemandView? DemandViewFor(long memory, long cpus)
     {
-        if (_demandViewTop <= 0)
+        if (!_useDemandViews)
         {
             return null;
         }
@@ -131,8 +131,9 @@ internal sealed partial class PlanningSession
             {
                 return null;
             }
-            view = new DemandView(_eligible, _starts, _freeMemory, _freeCpus, _maxStarts, memory, cpus, _demandViewTop);
+            view = new DemandView(_eligible, _starts, _freeMemory, _freeCpus, _maxStarts, memory, cpus);
             _demandViews.Add((memory, cpus), view);
+            _demandViewList.Add(view);
         }
         return view;
     }
@@ -356,7 +357,10 @@ internal sealed partial class PlanningSession
             _freeCpus[h] -= vm.Cpus;
             _freeMemory[h] -= vm.MemoryMiB;
             _starts[h]++;
-            _changedHosts.Add(h);
+            foreach (var view in _demandViewList)
+            {
+                view.HostChanged(h);
+            }
             _located[vm.Id] = h;
             foreach (var r in _rulesOfEntry[e])
             {

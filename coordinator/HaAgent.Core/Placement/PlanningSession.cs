@@ -43,22 +43,19 @@ internal sealed partial class PlanningSession
     private readonly List<PlacementDecision> _placed = [];
     private readonly List<UnplaceableVm> _unplaced = [];
 
-    /// <summary>How many best hosts a <see cref="DemandView"/> keeps; 0 turns views off (a plain scan per VM).</summary>
-    public const int DefaultDemandViewTop = 64;
+    // Views are per session (the planner stays pure); past this many distinct demands VMs fall back to a scan,
+    // which bounds the memory a plan takes (a view is about 9 bytes per host).
+    private const int MaxDemandViews = 128;
 
-    // Views are per session (the planner stays pure); past this many distinct demands VMs fall back to a scan.
-    private const int MaxDemandViews = 256;
-
-    private readonly int _demandViewTop;
+    private readonly bool _useDemandViews;
     private readonly Dictionary<(long Memory, long Cpus), DemandView> _demandViews = [];
+    private readonly List<DemandView> _demandViewList = [];
 
-    // Every host a placement changed, in order: demand views re-check only these.
-    private readonly List<int> _changedHosts = [];
-
-    public PlanningSession(PlacementRequest request, int demandViewTop = DefaultDemandViewTop)
+    /// <param name="useDemandViews">False scans every host for every VM: the reference the views are tested against.</param>
+    public PlanningSession(PlacementRequest request, bool useDemandViews = true)
     {
         _request = request;
-        _demandViewTop = demandViewTop;
+        _useDemandViews = useDemandViews;
         _hosts = [.. request.Hosts];
         Array.Sort(_hosts, static (a, b) => string.CompareOrdinal(a.Spec.Id, b.Spec.Id));
         var n = _hosts.Length;
