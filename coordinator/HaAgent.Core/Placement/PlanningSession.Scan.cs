@@ -150,8 +150,18 @@ internal sealed partial class PlanningSession
         var startsCeiling = _maxStarts - unitSize;
         var needMemory = _needMemory;
         var needCpus = _needCpus;
-        var hostMarks = _hardPinRules + _softPinRules + _hardAffRules + _softAffRules > 0;
+        var hardPinRules = _hardPinRules;
+        var hardAffRules = _hardAffRules;
+        var softHostRules = _softPinRules + _softAffRules;
+        var hardPinCount = _hardPinCount;
+        var hardAffCount = _hardAffCount;
+        var softPinCount = _softPinCount;
+        var softAffCount = _softAffCount;
+        var hostMarks = hardPinRules + hardAffRules + softHostRules > 0;
         var keepFeasible = _hardSpreadSlots.Count > 0;
+        var marks = _marks;
+        var domainOf = _domainOf;
+        var domFeasible = _domFeasible;
         var levels = _activeLevels.AsSpan(0, _activeLevelCount);
         var spreadLevels = _spreadLevels.AsSpan(0, _spreadLevelCount);
         var count = 0;
@@ -174,12 +184,12 @@ internal sealed partial class PlanningSession
                 continue;
             }
             var touched = hostMarks && hostStamp[h] == stamp;
-            if (_hardPinRules > 0 && (!touched || _hardPinCount[h] < _hardPinRules))
+            if (hardPinRules > 0 && (!touched || hardPinCount[h] < hardPinRules))
             {
                 rejects[FirstRuleCode + MissingSlot(_hardPinRequired, touched ? _hardPinMask[h] : 0, RuleKind.Pinning)]++;
                 continue;
             }
-            if (_hardAffRules > 0 && (!touched || _hardAffCount[h] < _hardAffRules))
+            if (hardAffRules > 0 && (!touched || hardAffCount[h] < hardAffRules))
             {
                 rejects[FirstRuleCode + MissingSlot(_hardAffRequired, touched ? _hardAffMask[h] : 0, RuleKind.Affinity)]++;
                 continue;
@@ -190,16 +200,16 @@ internal sealed partial class PlanningSession
             long spread = 0;
             foreach (var level in levels)
             {
-                var d = _domainOf[level][h];
-                if (_domStamp[level][d] == stamp)
+                ref readonly var mark = ref marks[level][domainOf[level][h]];
+                if (mark.Stamp == stamp)
                 {
-                    forbiddenBy = _domHardSlot[level][d];
+                    forbiddenBy = mark.HardSlot;
                     if (forbiddenBy != 0)
                     {
                         break;
                     }
-                    soft += _domSoft[level][d];
-                    spread += _domSpread[level][d];
+                    soft += mark.Soft;
+                    spread += mark.Spread;
                 }
             }
             if (forbiddenBy != 0)
@@ -207,17 +217,10 @@ internal sealed partial class PlanningSession
                 rejects[FirstRuleCode + forbiddenBy - 1]++;
                 continue;
             }
-            if (touched)
-            {
-                soft += _softPinRules - _softPinCount[h] + _softAffRules - _softAffCount[h];
-            }
-            else
-            {
-                soft += _softPinRules + _softAffRules;
-            }
+            soft += touched ? softHostRules - softPinCount[h] - softAffCount[h] : softHostRules;
             foreach (var level in spreadLevels)
             {
-                _domFeasible[level][_domainOf[level][h]] = stamp;
+                domFeasible[level][domainOf[level][h]] = stamp;
             }
 
             if (keepFeasible)
