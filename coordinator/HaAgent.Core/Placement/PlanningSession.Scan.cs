@@ -50,10 +50,23 @@ internal sealed partial class PlanningSession
 
     /// <summary>
     /// Most VMs name no rule: then only the start limit, memory and cpu decide, and the best host is the one with
-    /// the most free memory. One tight pass over struct-of-arrays, locals only.
+    /// the most free memory. A <see cref="DemandView"/> answers for a demand seen before by re-checking only the
+    /// hosts changed since; otherwise one tight pass over struct-of-arrays, locals only.
     /// </summary>
     private void ScanWithoutRules(int unitSize)
     {
+        if (unitSize == 1 && DemandViewFor(_needMemory, _needCpus) is { } view)
+        {
+            view.EnsureBuilt();
+            _rejects[CodeStartLimit] = view.StartLimitedCount;
+            _rejects[CodeMemory] = view.NoMemoryCount;
+            _rejects[CodeCpu] = view.NoCpuCount;
+            _feasibleCount = view.FeasibleCount;
+            _best = new Candidate(view.Best, 0, 0);
+            _runnerUp = new Candidate(view.RunnerUp, 0, 0);
+            return;
+        }
+
         var eligible = _eligible;
         var starts = _starts;
         var freeMemory = _freeMemory;
@@ -106,6 +119,25 @@ internal sealed partial class PlanningSession
         _runnerUp = new Candidate(runnerUp, 0, 0);
     }
 
+    private DemandView? DemandViewFor(long memory, long cpus)
+    {
+        if (!_useDemandViews)
+        {
+            return null;
+        }
+        if (!_demandViews.TryGetValue((memory, cpus), out var view))
+        {
+            if (_demandViews.Count >= MaxDemandViews)
+            {
+                return null;
+            }
+            view = new DemandView(_eligible, _starts, _freeMemory, _freeCpus, _maxStarts, memory, cpus);
+            _demandViews.Add((memory, cpus), view);
+            _demandViewList.Add(view);
+        }
+        return view;
+    }
+
     private void ScanWithRules(int unitSize)
     {
         var eligible = _eligible;
@@ -118,8 +150,18 @@ internal sealed partial class PlanningSession
         var startsCeiling = _maxStarts - unitSize;
         var needMemory = _needMemory;
         var needCpus = _needCpus;
-        var hostMarks = _hardPinRules + _softPinRules + _hardAffRules + _softAffRules > 0;
+        var hardPinRules = _hardPinRules;
+        var hardAffRules = _hardAffRules;
+        var softHostRules = _softPinRules + _softAffRules;
+        var hardPinCount = _hardPinCount;
+        var hardAffCount = _hardAffCount;
+        var softPinCount = _softPinCount;
+        var softAffCount = _softAffCount;
+        var hostMarks = hardPinRules + hardAffRules + softHostRules > 0;
         var keepFeasible = _hardSpreadSlots.Count > 0;
+        var marks = _marks;
+        var domainOf = _domainOf;
+        var domFeasible = _domFeasible;
         var levels = _activeLevels.AsSpan(0, _activeLevelCount);
         var spreadLevels = _spreadLevels.AsSpan(0, _spreadLevelCount);
         var count = 0;
@@ -142,12 +184,12 @@ internal sealed partial class PlanningSession
                 continue;
             }
             var touched = hostMarks && hostStamp[h] == stamp;
-            if (_hardPinRules > 0 && (!touched || _hardPinCount[h] < _hardPinRules))
+            if (hardPinRules > 0 && (!touched || hardPinCount[h] < hardPinRules))
             {
                 rejects[FirstRuleCode + MissingSlot(_hardPinRequired, touched ? _hardPinMask[h] : 0, RuleKind.Pinning)]++;
                 continue;
             }
-            if (_hardAffRules > 0 && (!touched || _hardAffCount[h] < _hardAffRules))
+            if (hardAffRules > 0 && (!touched || hardAffCount[h] < hardAffRules))
             {
                 rejects[FirstRuleCode + MissingSlot(_hardAffRequired, touched ? _hardAffMask[h] : 0, RuleKind.Affinity)]++;
                 continue;
@@ -158,16 +200,16 @@ internal sealed partial class PlanningSession
             long spread = 0;
             foreach (var level in levels)
             {
-                var d = _domainOf[level][h];
-                if (_domStamp[level][d] == stamp)
+                ref readonly var mark = ref marks[level][domainOf[level][h]];
+                if (mark.Stamp == stamp)
                 {
-                    forbiddenBy = _domHardSlot[level][d];
+                    forbiddenBy = mark.HardSlot;
                     if (forbiddenBy != 0)
                     {
                         break;
                     }
-                    soft += _domSoft[level][d];
-                    spread += _domSpread[level][d];
+                    soft += mark.Soft;
+                    spread += mark.Spread;
                 }
             }
             if (forbiddenBy != 0)
@@ -175,17 +217,10 @@ internal sealed partial class PlanningSession
                 rejects[FirstRuleCode + forbiddenBy - 1]++;
                 continue;
             }
-            if (touched)
-            {
-                soft += _softPinRules - _softPinCount[h] + _softAffRules - _softAffCount[h];
-            }
-            else
-            {
-                soft += _softPinRules + _softAffRules;
-            }
+            soft += touched ? softHostRules - softPinCount[h] - softAffCount[h] : softHostRules;
             foreach (var level in spreadLevels)
             {
-                _domFeasible[level][_domainOf[level][h]] = stamp;
+                domFeasible[level][domainOf[level][h]] = stamp;
             }
 
             if (keepFeasible)
@@ -325,6 +360,10 @@ internal sealed partial class PlanningSession
             _freeCpus[h] -= vm.Cpus;
             _freeMemory[h] -= vm.MemoryMiB;
             _starts[h]++;
+            foreach (var view in _demandViewList)
+            {
+                view.HostChanged(h);
+            }
             _located[vm.Id] = h;
             foreach (var r in _rulesOfEntry[e])
             {

@@ -31,15 +31,9 @@ internal sealed partial class PlanningSession
     private ulong[] _hardPinMask = [];
     private ulong[] _hardAffMask = [];
 
-    // Per level and domain, valid when _domStamp matches: the first hard anti-affinity rule forbidding the domain
-    // (slot + 1, 0 for none), how many soft anti-affinity rules it would break (deduplicated by the last slot), and
-    // the members of the unit's soft spread rules already there. Folding every rule into per-domain numbers keeps
-    // the per-host cost at one lookup per active level, however many rules the unit has.
-    private readonly int[][] _domStamp = new int[LevelCount][];
-    private readonly int[][] _domHardSlot = new int[LevelCount][];
-    private readonly int[][] _domSoft = new int[LevelCount][];
-    private readonly int[][] _domLastSoftSlot = new int[LevelCount][];
-    private readonly long[][] _domSpread = new long[LevelCount][];
+    // Per level and domain: what the unit's anti-affinity and spread rules make of it. Folding every rule into
+    // per-domain numbers keeps the per-host cost at one lookup per active level, however many rules the unit has.
+    private readonly DomainMark[][] _marks = new DomainMark[LevelCount][];
 
     // Domains (of spread levels) holding at least one feasible host, for the spread rules' minimum.
     private readonly int[][] _domFeasible = new int[LevelCount][];
@@ -79,11 +73,7 @@ internal sealed partial class PlanningSession
         for (var level = 0; level < LevelCount; level++)
         {
             var domains = _domainLabels[level].Length;
-            _domStamp[level] = new int[domains];
-            _domHardSlot[level] = new int[domains];
-            _domSoft[level] = new int[domains];
-            _domLastSoftSlot[level] = new int[domains];
-            _domSpread[level] = new long[domains];
+            _marks[level] = new DomainMark[domains];
             _domFeasible[level] = new int[domains];
         }
         _feasible = new int[n];
@@ -176,19 +166,18 @@ internal sealed partial class PlanningSession
             {
                 continue;
             }
-            var d = of[h];
-            TouchDomain(level, d);
+            ref var mark = ref TouchDomain(level, of[h]);
             if (info.Hard)
             {
-                if (_domHardSlot[level][d] == 0)
+                if (mark.HardSlot == 0)
                 {
-                    _domHardSlot[level][d] = slot + 1;
+                    mark.HardSlot = slot + 1;
                 }
             }
-            else if (_domLastSoftSlot[level][d] != slot)
+            else if (mark.LastSoftSlot != slot)
             {
-                _domSoft[level][d]++;
-                _domLastSoftSlot[level][d] = slot;
+                mark.Soft++;
+                mark.LastSoftSlot = slot;
             }
         }
     }
@@ -204,26 +193,21 @@ internal sealed partial class PlanningSession
             return;
         }
         var counts = info.SpreadCounts;
-        var spread = _domSpread[level];
         for (var d = 0; d < counts.Length; d++)
         {
-            TouchDomain(level, d);
-            spread[d] += counts[d];
+            TouchDomain(level, d).Spread += counts[d];
         }
     }
 
-    private void TouchDomain(int level, int d)
+    private ref DomainMark TouchDomain(int level, int d)
     {
-        if (_domStamp[level][d] == _stamp)
+        ref var mark = ref _marks[level][d];
+        if (mark.Stamp != _stamp)
         {
-            return;
+            mark = new DomainMark { Stamp = _stamp, LastSoftSlot = -1 };
+            AddLevel(_activeLevels, ref _activeLevelCount, level);
         }
-        _domStamp[level][d] = _stamp;
-        _domHardSlot[level][d] = 0;
-        _domSoft[level][d] = 0;
-        _domLastSoftSlot[level][d] = -1;
-        _domSpread[level][d] = 0;
-        AddLevel(_activeLevels, ref _activeLevelCount, level);
+        return ref mark;
     }
 
     private int CountInUnit(PlacementRule rule)

@@ -43,9 +43,19 @@ internal sealed partial class PlanningSession
     private readonly List<PlacementDecision> _placed = [];
     private readonly List<UnplaceableVm> _unplaced = [];
 
-    public PlanningSession(PlacementRequest request)
+    // Views are per session (the planner stays pure); past this many distinct demands VMs fall back to a scan,
+    // which bounds the memory a plan takes (a view is about 9 bytes per host).
+    private const int MaxDemandViews = 128;
+
+    private readonly bool _useDemandViews;
+    private readonly Dictionary<(long Memory, long Cpus), DemandView> _demandViews = [];
+    private readonly List<DemandView> _demandViewList = [];
+
+    /// <param name="useDemandViews">False scans every host for every VM: the reference the views are tested against.</param>
+    public PlanningSession(PlacementRequest request, bool useDemandViews = true)
     {
         _request = request;
+        _useDemandViews = useDemandViews;
         _hosts = [.. request.Hosts];
         Array.Sort(_hosts, static (a, b) => string.CompareOrdinal(a.Spec.Id, b.Spec.Id));
         var n = _hosts.Length;

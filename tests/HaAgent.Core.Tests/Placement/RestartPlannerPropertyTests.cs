@@ -85,6 +85,40 @@ public sealed class RestartPlannerPropertyTests
         Gen.Int[1, 4],
         (hosts, vms, rules, maxStarts) => new ClusterGen(hosts, vms, rules, maxStarts));
 
+    // Many VMs of few sizes on many small hosts: demands repeat, hosts fill up and hit the start limit, so the
+    // incremental demand views are built, re-checked and emptied.
+    private static readonly Gen<ClusterGen> CrowdedClusters = Gen.Select(
+        Gen.Select(Gen.Int[2, 8], Gen.Int[2, 6], Gen.Int[0, 3], Gen.Int[0, 1], Gen.Int[0, 1], Gen.Int[0, 6], Gen.Int[0, 2],
+            (cpus, mem, rack, power, zone, eligible, used) => new HostGen(cpus, mem, rack, power, zone, eligible != 0, used * 30)).Array[1, 40],
+        Gen.Select(Gen.Int[1, 2], Gen.Int[1, 2], Gen.Int[0, 2], Gen.Int[0, 60], Gen.Int[0, 30],
+            (cpus, mem, priority, where, twice) => new VmGen(cpus, mem, priority, where, twice == 0)).Array[0, 150],
+        Gen.Select(Gen.Int[0, 3], Gen.Bool, Gen.Int[0, 3], Gen.Int[0, 149].Array[1, 4], Gen.Int[0, 39].Array[1, 6],
+            (kind, hard, level, members, hosts) => new RuleGen(kind, hard, level, members, hosts)).Array[0, 4],
+        Gen.Int[1, 4],
+        (hosts, vms, rules, maxStarts) => new ClusterGen(hosts, vms, rules, maxStarts));
+
+    [Fact]
+    public void Plan_DemandViews_GiveTheSamePlanAsAFullScanPerVm()
+    {
+        CrowdedClusters.Sample(cluster =>
+        {
+            var request = cluster.ToRequest();
+            var scanned = new PlanningSession(request, useDemandViews: false).Run().Render();
+            Assert.Equal(scanned, new PlanningSession(request, useDemandViews: true).Run().Render());
+        }, iter: 500);
+    }
+
+    [Fact]
+    public void Plan_CrowdedRandomClusters_KeepHardRulesCapacityAndAccountForEveryVm()
+    {
+        var planner = new RestartPlanner();
+        CrowdedClusters.Sample(cluster =>
+        {
+            var request = cluster.ToRequest();
+            CheckPlan(request, planner.Plan(request));
+        }, iter: 500);
+    }
+
     [Fact]
     public void Plan_RandomClusters_KeepHardRulesCapacityAndAccountForEveryVm()
     {
