@@ -1,4 +1,5 @@
 using HaAgent.Agent.Configuration;
+using HaAgent.Agent.Restart;
 using HaAgent.NativeInterop.Libvirt;
 
 namespace HaAgent.Agent.Fencing;
@@ -18,9 +19,19 @@ internal sealed class LibvirtLeftoverVmCheck : ILeftoverVmCheck
 
     public async Task<IReadOnlyList<string>> FindLiveManagedVmsAsync(CancellationToken cancellationToken)
     {
-        using var connection = await LibvirtConnection.OpenAsync(_options.Uri, _options.OpenTimeout, cancellationToken).ConfigureAwait(false);
-        return [.. connection.ListAllDomains()
-            .Where(d => d.Name.StartsWith(_options.ManagedDomainPrefix, StringComparison.Ordinal) && d.State != DomainState.ShutOff)
-            .Select(d => d.Name)];
+        var connection = await LibvirtConnection.OpenAsync(_options.Uri, _options.OpenTimeout, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // A libvirtd that freezes after the open would hang the list and the close: both are bounded.
+            var domains = await BoundedStep.RunAsync("list domains", connection.ListAllDomains, _options.OpenTimeout, cancellationToken)
+                .ConfigureAwait(false);
+            return [.. domains
+                .Where(d => d.Name.StartsWith(_options.ManagedDomainPrefix, StringComparison.Ordinal) && d.State != DomainState.ShutOff)
+                .Select(d => d.Name)];
+        }
+        finally
+        {
+            await ConnectionRelease.DisposeBoundedAsync(connection).ConfigureAwait(false);
+        }
     }
 }
