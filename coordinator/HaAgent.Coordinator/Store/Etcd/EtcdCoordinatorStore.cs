@@ -109,6 +109,12 @@ internal sealed partial class EtcdCoordinatorStore : ICoordinatorStore
         {
             throw new StoreUnavailableException($"etcd {what} failed: {ex.Message}", ex);
         }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Grpc.Net.Client's deadline timer cancels the HTTP/2 stream; depending on the race that surfaces as a
+            // TaskCanceledException rather than RpcException(DeadlineExceeded). Either way the store did not answer.
+            throw new StoreUnavailableException($"etcd {what} did not answer within {_options.CallTimeout.TotalSeconds:F1} s", ex);
+        }
     }
 
     private Task<TxnResponse> TxnAsync(string what, TxnRequest request, CancellationToken cancellationToken) =>
