@@ -40,7 +40,13 @@ internal static class Samples
     public static FenceOrder Fence => new("order-9", new OrderStamp(3, 18), "host-2",
         ["127.99.0.6:0/99"], [new IscsiFenceTarget("iqn.2024-01.test:t1", 0, "0xbeef")]);
 
-    public static UnfenceOrder Unfence => new("order-11", new OrderStamp(3, 20), ["vm-1", "vm-2"]);
+    public static UnfenceOrder Unfence => new("order-11", new OrderStamp(3, 20), ["vm-1", "vm-2"],
+        ["127.99.0.7:0/5"], [new IscsiFenceTarget("iqn.2024-01.test:t1", 0, "0xcafe")]);
+
+    public static OrderPollMessage OrderPoll => new(Host, 7, new OrderStamp(3, 17));
+
+    public static VmDefinitionMessage VmDefinition => new(Host, 7, "vm-1",
+        "<domain type='kvm'><name>vm-1</name><uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid></domain>");
 
     public static StartVmOrder StartVm => new("order-12", new OrderStamp(3, 21), "vm-1",
         "<domain type='kvm'><name>vm-1</name></domain>", [new VolumeSpec("rbd", "rbd", "vm-1-disk0")]);
@@ -49,7 +55,7 @@ internal static class Samples
 
     public static HeartbeatAck Ack => new(3, 42);
 
-    public static TheoryData<string> AgentMessageNames => ["hello", "heartbeat", "vm-report", "fence-result", "failed-result", "self-fence"];
+    public static TheoryData<string> AgentMessageNames => ["hello", "heartbeat", "vm-report", "fence-result", "failed-result", "self-fence", "order-poll", "vm-definition"];
 
     public static TheoryData<string> CoordinatorMessageNames => ["fence", "unfence", "start-vm", "stop-vm", "ack"];
 
@@ -61,6 +67,8 @@ internal static class Samples
         "fence-result" => FenceResult,
         "failed-result" => FailedResult,
         "self-fence" => SelfFence,
+        "order-poll" => OrderPoll,
+        "vm-definition" => VmDefinition,
         "fence" => Fence,
         "unfence" => Unfence,
         "start-vm" => StartVm,

@@ -12,6 +12,8 @@ namespace HaAgent.Protocol.Messages;
 [JsonDerivedType(typeof(VmReportMessage), "vm-report")]
 [JsonDerivedType(typeof(OrderResultMessage), "order-result")]
 [JsonDerivedType(typeof(SelfFenceReportMessage), "self-fence-report")]
+[JsonDerivedType(typeof(OrderPollMessage), "order-poll")]
+[JsonDerivedType(typeof(VmDefinitionMessage), "vm-definition")]
 [JsonDerivedType(typeof(FenceOrder), "fence")]
 [JsonDerivedType(typeof(UnfenceOrder), "unfence")]
 [JsonDerivedType(typeof(StartVmOrder), "start-vm")]

@@ -25,7 +25,11 @@ public static class MessageValidator
         FenceOrder m => Order(m) ?? Id(m.Victim, "victim") ?? CephAddresses(m.CephAddresses, "cephAddresses")
             ?? IscsiTargets(m.IscsiTargets)
             ?? (m.CephAddresses.Count == 0 && m.IscsiTargets.Count == 0 ? "cephAddresses" : null),
-        UnfenceOrder m => Order(m) ?? IdList(m.AllowedVms, "allowedVms"),
+        OrderPollMessage m => Agent(m) ?? Stamp(m.Received, "received", allowZero: true),
+        VmDefinitionMessage m => Agent(m) ?? Id(m.VmId, "vmId")
+            ?? (m.DomainXml.Length is 0 or > ProtocolLimits.MaxDomainXmlChars ? "domainXml" : null),
+        UnfenceOrder m => Order(m) ?? IdList(m.AllowedVms, "allowedVms") ?? CephAddresses(m.CephAddresses, "cephAddresses")
+            ?? IscsiTargets(m.IscsiTargets),
         StartVmOrder m => Order(m) ?? Id(m.VmId, "vmId")
             ?? (m.DomainXml.Length is 0 or > ProtocolLimits.MaxDomainXmlChars ? "domainXml" : null)
             ?? Volumes(m.Volumes),

@@ -12,7 +12,7 @@ public sealed class OrderGateTests
         new($"start-{epoch}-{sequence}", new OrderStamp(epoch, sequence), "vm-1", "<domain/>", []);
 
     private static UnfenceOrder Unfence(long epoch, long sequence) =>
-        new($"unfence-{epoch}-{sequence}", new OrderStamp(epoch, sequence), ["vm-1"]);
+        new($"unfence-{epoch}-{sequence}", new OrderStamp(epoch, sequence), ["vm-1"], [], []);
 
     /// <summary>Admit, act, complete: what the agent's order loop does.</summary>
     private static OrderAdmission Obey(OrderGate gate, AgentOrder order, bool succeeded = true)
