@@ -1,0 +1,86 @@
+using HaAgent.Protocol.Validation;
+
+namespace HaAgent.Coordinator.Agents;
+
+/// <summary>The agent endpoint (<c>/v1/agent/messages</c>, <c>/v1/agent/orders</c>). Section <c>Agents</c>.</summary>
+internal sealed class AgentEndpointOptions
+{
+    public const string Section = "Agents";
+
+    /// <summary>Per-host secret files, keyed by host id. They win over a file of the same host in <see cref="SecretDirectory"/>.</summary>
+    public Dictionary<string, AgentHostOptions> Hosts { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Directory of <c>&lt;hostId&gt;.key</c> files; re-read on an unknown host (at most every <see cref="SecretRescanSeconds"/>), so a new host needs no restart.</summary>
+    public string? SecretDirectory { get; set; }
+
+    /// <summary>Shortest time between two re-reads of <see cref="SecretDirectory"/> caused by unknown hosts.</summary>
+    public int SecretRescanSeconds { get; set; } = 5;
+
+    /// <summary>How long an order poll waits for an order before answering 204. The agent's HTTP timeout is this + 10 s.</summary>
+    public double PollSeconds { get; set; } = 20;
+
+    /// <summary>Orders queued for one host beyond which new ones are refused (the agent is not polling: the engine's timeouts take over).</summary>
+    public int MaxQueuedOrdersPerHost { get; set; } = 1024;
+
+    /// <summary>Base URL of each coordinator instance, keyed by store instance id, for the <c>HaAgent-Leader</c> hint of a follower.</summary>
+    public Dictionary<string, string> LeaderUrls { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The first problem, naming its configuration key, or null when the options are usable. Reads the secret files.</summary>
+    public string? Validate()
+    {
+        if (PollSeconds is < 0.05 or > 300 || double.IsNaN(PollSeconds))
+        {
+            return $"{Section}:{nameof(PollSeconds)} must be between 0.05 and 300";
+        }
+        if (SecretRescanSeconds is < 1 or > 3600)
+        {
+            return $"{Section}:{nameof(SecretRescanSeconds)} must be between 1 and 3600";
+        }
+        if (MaxQueuedOrdersPerHost is < 1 or > 1_000_000)
+        {
+            return $"{Section}:{nameof(MaxQueuedOrdersPerHost)} must be between 1 and 1000000";
+        }
+        foreach (var (hostId, host) in Hosts)
+        {
+            var key = $"{Section}:{nameof(Hosts)}:{hostId}";
+            if (!MessageValidator.IsId(hostId))
+            {
+                return $"{key} is not a valid host id";
+            }
+            if (string.IsNullOrWhiteSpace(host.SecretFile))
+            {
+                return $"{key}:{nameof(AgentHostOptions.SecretFile)} is required";
+            }
+            if (!Agents.SecretFile.TryRead(host.SecretFile, out _, out var problem))
+            {
+                return $"{key}:{nameof(AgentHostOptions.SecretFile)} {problem}";
+            }
+        }
+        if (SecretDirectory is not null)
+        {
+            if (!Directory.Exists(SecretDirectory))
+            {
+                return $"{Section}:{nameof(SecretDirectory)} '{SecretDirectory}' does not exist";
+            }
+            foreach (var path in SecretFile.EnumerateKeyFiles(SecretDirectory))
+            {
+                if (!MessageValidator.IsId(SecretFile.HostIdOf(path)))
+                {
+                    return $"{Section}:{nameof(SecretDirectory)} file '{Path.GetFileName(path)}' is not named <hostId>.key with a valid host id";
+                }
+                if (!Agents.SecretFile.TryRead(path, out _, out var problem))
+                {
+                    return $"{Section}:{nameof(SecretDirectory)} file '{Path.GetFileName(path)}' {problem}";
+                }
+            }
+        }
+        foreach (var (instanceId, url) in LeaderUrls)
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                return $"{Section}:{nameof(LeaderUrls)}:{instanceId} must be an absolute http(s) URL";
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,5 @@
+using HaAgent.Protocol.Messages;
+
+namespace HaAgent.Coordinator.Agents;
+
+internal readonly record struct PollResult(PollEnd End, AgentOrder? Order);
