@@ -189,8 +189,10 @@ internal sealed partial class AgentEndpoint
         }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            // The API keeps Kestrel's limit small (64 KiB); an agent frame may use the protocol's whole megabyte.
-            limit.MaxRequestBodySize = Max;
+            // The API keeps Kestrel's limit small (64 KiB); an agent frame may use the protocol's whole megabyte. One
+            // byte more, so that the loop below (which stops there) decides and answers 413 itself rather than Kestrel
+            // failing the read, after which it drops the connection without an answer.
+            limit.MaxRequestBodySize = Max + 1;
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is { } declared ? (int)declared + 1 : InitialBufferBytes);

@@ -36,7 +36,16 @@ public sealed class AgentEndpointFuzzTests(AgentHostFixture fixture, ITestOutput
             while (body.AsSpan().SequenceEqual(original));
             var path = random.Next(2) == 0 ? AgentEndpoint.MessagesPath : AgentEndpoint.OrdersPath;
             var method = random.Next(30) == 0 ? (random.Next(2) == 0 ? "PUT" : "GET") : "POST";
-            var contentType = random.Next(12) == 0 ? null : ContentTypes[random.Next(ContentTypes.Length)];
+            var contentType = random.Next(8) switch
+            {
+                0 => null,
+                1 => ContentTypes[random.Next(ContentTypes.Length)],
+                _ => AgentEndpoint.FrameContentType,
+            };
+            if (random.Next(100) == 0)
+            {
+                body = new byte[HaAgent.Protocol.ProtocolLimits.MaxEnvelopeBytes + random.Next(1, 5000)];
+            }
             var junk = random.Next(4) == 0 ? JunkHeader(random) : null;
             requests.Add((method, path, body, contentType, junk));
         }

@@ -55,9 +55,19 @@ internal sealed class AgentHost : WebApplicationFactory<Program>
 
     public IReadOnlyDictionary<string, byte[]> Secrets => _secrets;
 
-    public static async Task<AgentHost> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>Set when the host runs on real Kestrel (loopback) rather than the in-memory test server.</summary>
+    public Uri? KestrelAddress { get; private set; }
+
+    public static async Task<AgentHost> StartAsync(IReadOnlyDictionary<string, string>? settings = null, bool kestrel = false)
     {
         var host = new AgentHost(settings);
+        if (kestrel)
+        {
+            var port = FreePort.Next();
+            host.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
+            host.StartServer();
+            host.KestrelAddress = new Uri($"http://127.0.0.1:{port}");
+        }
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         while (host.Sink.StoreEpoch <= 0)
         {
@@ -81,7 +91,9 @@ internal sealed class AgentHost : WebApplicationFactory<Program>
 
     public TestAgent Agent(string hostId) => new(this, hostId, _secrets[hostId]);
 
-    public HttpClient NewClient() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    public HttpClient NewClient() => KestrelAddress is { } address
+        ? new HttpClient { BaseAddress = address }
+        : CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
