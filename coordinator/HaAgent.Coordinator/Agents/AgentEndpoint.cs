@@ -51,7 +51,7 @@ internal sealed partial class AgentEndpoint
         ILogger<AgentEndpoint> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _codec = new ProtocolCodec(ProtocolDirection.AgentToCoordinator, secrets, time);
+        _codec = new ProtocolCodec(ProtocolDirection.AgentToCoordinator, secrets, time, new ProtocolCodecOptions { ReplayCacheCapacity = options.Value.ReplayCacheCapacity });
         _sink = sink;
         _outbox = outbox;
         _secrets = secrets;

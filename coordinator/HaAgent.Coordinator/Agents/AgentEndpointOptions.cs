@@ -22,6 +22,15 @@ internal sealed class AgentEndpointOptions
     /// <summary>Orders queued for one host beyond which new ones are refused (the agent is not polling: the engine's timeouts take over).</summary>
     public int MaxQueuedOrdersPerHost { get; set; } = 1024;
 
+    /// <summary>
+    /// Nonces remembered to refuse replayed frames (all hosts together). When full, the oldest is forgotten and frames
+    /// not newer than it are refused as expired, so it must hold every frame of twice the clock skew (60 s): about one
+    /// frame per host per second (1 Hz heartbeats; a poll every 20 s) × 60 s = 60 per host; the default covers 10 000
+    /// hosts, ≈ 50 MB when full. Too small (the protocol's default of 100 000 fills in 10 s at 10 000 hosts), and agents
+    /// whose clocks lag by more than the cache's span, though within the skew, see their frames refused as expired.
+    /// </summary>
+    public int ReplayCacheCapacity { get; set; } = 600_000;
+
     /// <summary>Base URL of each coordinator instance, keyed by store instance id, for the <c>HaAgent-Leader</c> hint of a follower.</summary>
     public Dictionary<string, string> LeaderUrls { get; set; } = new(StringComparer.Ordinal);
 
@@ -39,6 +48,10 @@ internal sealed class AgentEndpointOptions
         if (MaxQueuedOrdersPerHost is < 1 or > 1_000_000)
         {
             return $"{Section}:{nameof(MaxQueuedOrdersPerHost)} must be between 1 and 1000000";
+        }
+        if (ReplayCacheCapacity is < 1024 or > 50_000_000)
+        {
+            return $"{Section}:{nameof(ReplayCacheCapacity)} must be between 1024 and 50000000";
         }
         foreach (var (hostId, host) in Hosts)
         {

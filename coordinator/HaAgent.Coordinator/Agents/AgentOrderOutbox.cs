@@ -73,7 +73,8 @@ internal sealed partial class AgentOrderOutbox : IAgentOrderOutbox
             {
                 if (epoch > queue.Epoch)
                 {
-                    dropped = queue.Forget(new OrderStamp(epoch, 0), epoch);
+                    // Orders of the older term were never acknowledged: dropped, and counted as such.
+                    dropped = queue.Forget(default, epoch);
                     queue.Epoch = epoch;
                     queue.Sequence = 0;
                 }

@@ -66,6 +66,17 @@ public sealed class AgentOrderOutboxTests
     }
 
     [Fact]
+    public void Send_UnderANewEpoch_DropsAndCountsTheOlderTermsOrders()
+    {
+        var outbox = NewOutbox();
+        outbox.Send("h1", 3, s => Stop(s, 1));
+        outbox.Send("h1", 3, s => Stop(s, 2));
+        Assert.Equal(new OrderStamp(4, 1), outbox.Send("h1", 4, s => Stop(s, 3)).Stamp);
+        Assert.Equal(1, outbox.QueuedFor("h1"));
+        Assert.Equal(2, _metrics[AgentCounter.OrderDropped]);
+    }
+
+    [Fact]
     public async Task Poll_AbortedByTheAgent_EndsAtOnce()
     {
         var outbox = NewOutbox();

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using BenchmarkDotNet.Attributes;
+using HaAgent.Coordinator.Agents;
+using HaAgent.Coordinator.Api;
+using HaAgent.Coordinator.Engine;
+using HaAgent.Coordinator.Store;
+using HaAgent.Protocol.Envelope;
+using HaAgent.Protocol.Messages;
+using HaAgent.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace HaAgent.Benchmarks.Coordinator;
+
+/// <summary>
+/// Heartbeat ingestion by the coordinator's agent endpoint, composed like Program (store on SQLite, REST API
+/// middleware, agent endpoint) on Kestrel at 127.0.0.1, with the stand-in sink (the engine's Accept is not measured).
+/// The agent side signs each heartbeat with the real codec (≈ 3 µs, see HeartbeatCodecBenchmark) and posts it with
+/// SocketsHttpHandler over HTTP/1.1 keep-alive, as the agent does.
+/// <list type="bullet">
+/// <item>"one heartbeat": one request at a time: latency.</item>
+/// <item>"64 concurrent": 64 agents at once; time per heartbeat with both cores busy (client and server share them).</item>
+/// <item>"endpoint handler only": the endpoint's own work (read body, verify, decode, hand over, sign the ack) on one
+/// core, without HTTP parsing or sockets.</item>
+/// </list>
+/// At cleanup it prints the process CPU time per heartbeat over the whole run (client + server, both in this process).
+/// Run: dotnet run -c Release --project benchmarks/HaAgent.Benchmarks -- --filter '*AgentEndpoint*'
+/// </summary>
+[MemoryDiagnoser]
+public class AgentEndpointBenchmark
+{
+    private const int Concurrency = 64;
+    private const int Hosts = 64;
+
+    private readonly byte[][] _secrets = [.. Enumerable.Range(0, Hosts).Select(_ => RandomNumberGenerator.GetBytes(32))];
+    private TempDirectory _directory = null!;
+    private WebApplication _app = null!;
+    private HttpClient _client = null!;
+    private ProtocolCodec[] _agents = null!;
+    private AgentEndpoint _endpoint = null!;
+    private AgentEndpointMetrics _metrics = null!;
+    private long _sequence;
+    private TimeSpan _cpuAtStart;
+    private long _heartbeatsAtStart;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _directory = new TempDirectory("endpoint-bench");
+        var keys = Directory.CreateDirectory(_directory.File("keys")).FullName;
+        for (var i = 0; i < Hosts; i++)
+        {
+            File.WriteAllText(Path.Combine(keys, HostId(i) + ".key"), Convert.ToBase64String(_secrets[i]));
+        }
+        var port = FreePort.Next();
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Store:Sqlite:Path"] = _directory.File("coordinator.db"),
+            ["Store:Sqlite:InstanceId"] = "bench",
+            ["Agents:SecretDirectory"] = keys,
+        });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
+        builder.Services.AddCoordinatorStore(builder.Configuration);
+        builder.Services.AddCoordinatorApi(builder.Configuration);
+        builder.Services.AddAgentEndpoint(builder.Configuration);
+        _app = builder.Build();
+        _app.MapCoordinatorApi();
+        _app.MapAgentEndpoint();
+        _app.StartAsync().GetAwaiter().GetResult();
+
+        var sink = _app.Services.GetRequiredService<IAgentMessageSink>();
+        var deadline = Stopwatch.StartNew();
+        while (sink.CurrentEpoch <= 0)
+        {
+            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException("the coordinator did not lead within 30 s");
+            }
+            Thread.Sleep(20);
+        }
+        _endpoint = _app.Services.GetRequiredService<AgentEndpoint>();
+        _metrics = _app.Services.GetRequiredService<AgentEndpointMetrics>();
+        _agents = [.. Enumerable.Range(0, Hosts).Select(i =>
+            new ProtocolCodec(ProtocolDirection.CoordinatorToAgent, HostSecrets.Single(HostId(i), _secrets[i]), TimeProvider.System))];
+        _client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+        };
+        _cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+        _heartbeatsAtStart = _metrics[AgentCounter.MessageAccepted];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpuAtStart;
+        var heartbeats = _metrics[AgentCounter.MessageAccepted] - _heartbeatsAtStart;
+        var refused = _metrics[AgentCounter.Expired] + _metrics[AgentCounter.Replayed] + _metrics[AgentCounter.Unauthenticated] + _metrics[AgentCounter.Malformed];
+        if (heartbeats > 0)
+        {
+            var perHeartbeat = cpu.TotalMicroseconds / heartbeats;
+            Console.WriteLine($"// AgentEndpoint CPU: {heartbeats} heartbeats accepted ({refused} refused), {cpu.TotalSeconds:F1} s CPU => " +
+                $"{perHeartbeat:F1} µs CPU per heartbeat (client + server); 10 000 hosts at 1 Hz => {perHeartbeat * 10_000 / 1e6 / 2 * 100:F1} % of 2 cores");
+        }
+        _client.Dispose();
+        _app.StopAsync().GetAwaiter().GetResult();
+        ((IAsyncDisposable)_app).DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _directory.Dispose();
+    }
+
+    [Benchmark(Description = "one heartbeat (Kestrel loopback)")]
+    public async Task<int> OneHeartbeat() => await PostAsync((int)(_sequence % Hosts));
+
+    [Benchmark(Description = "64 concurrent (Kestrel loopback)", OperationsPerInvoke = Concurrency)]
+    public async Task<int> ConcurrentHeartbeats()
+    {
+        var posts = new Task<int>[Concurrency];
+        for (var i = 0; i < Concurrency; i++)
+        {
+            posts[i] = PostAsync(i);
+        }
+        var total = 0;
+        foreach (var status in await Task.WhenAll(posts))
+        {
+            total += status;
+        }
+        return total;
+    }
+
+    [Benchmark(Description = "endpoint handler only")]
+    public async Task<long> HandlerOnly()
+    {
+        var host = (int)(_sequence % Hosts);
+        var frame = Frame(host);
+        var context = new DefaultHttpContext();
+        context.Request.Method = "POST";
+        context.Request.ContentType = AgentEndpoint.FrameContentType;
+        context.Request.ContentLength = frame.Length;
+        context.Request.Body = new MemoryStream(frame, writable: false);
+        var response = new MemoryStream();
+        context.Response.Body = response;
+        await _endpoint.HandleMessageAsync(context);
+        return context.Response.StatusCode == StatusCodes.Status200OK ? response.Length : throw new InvalidOperationException($"status {context.Response.StatusCode}");
+    }
+
+    private static string HostId(int i) => $"bench-host-{i:D3}";
+
+    private byte[] Frame(int host) =>
+        _agents[host].Encode(new HeartbeatMessage(HostId(host), 1, Interlocked.Increment(ref _sequence), new OrderStamp(1, 0)), HostId(host));
+
+    private async Task<int> PostAsync(int host)
+    {
+        using var content = new ByteArrayContent(Frame(host));
+        content.Headers.ContentType = new MediaTypeHeaderValue(AgentEndpoint.FrameContentType);
+        using var response = await _client.PostAsync(AgentEndpoint.MessagesPath, content);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"status {(int)response.StatusCode}");
+        }
+        await response.Content.ReadAsByteArrayAsync();
+        return (int)response.StatusCode;
+    }
+}
