@@ -151,6 +151,12 @@ internal sealed partial class AgentEndpoint
         var (buffer, length, status) = await ReadBodyAsync(context).ConfigureAwait(false);
         if (buffer is null)
         {
+            if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+            {
+                // The rest of the body is unread: Kestrel drops the connection after this answer, and a client that
+                // pooled it would lose its next request on it. Saying so makes the client open a fresh one.
+                context.Response.Headers.Connection = "close";
+            }
             var kind = status == StatusCodes.Status413PayloadTooLarge ? DecodeErrorKind.TooLarge : DecodeErrorKind.Malformed;
             await RefuseAsync(context, endpoint, new DecodeError(kind, null, null, status == StatusCodes.Status413PayloadTooLarge
                 ? $"body larger than {ProtocolLimits.MaxEnvelopeBytes} bytes" : "the body could not be read")).ConfigureAwait(false);
