@@ -64,7 +64,7 @@ internal sealed class RadosHeartbeatSource(CephHeartbeatOptions options, int par
             {
                 return _pool;
             }
-            _cluster = RadosCluster.Connect(new RadosConnectOptions
+            var cluster = RadosCluster.Connect(new RadosConnectOptions
             {
                 ClientName = options.ClientName,
                 ConfigFile = options.ConfigFile,
@@ -73,7 +73,16 @@ internal sealed class RadosHeartbeatSource(CephHeartbeatOptions options, int par
                 MonOperationTimeout = options.OperationTimeout,
                 OsdOperationTimeout = options.OperationTimeout,
             });
-            _pool = _cluster.OpenPool(options.Pool);
+            try
+            {
+                _pool = cluster.OpenPool(options.Pool);
+            }
+            catch
+            {
+                cluster.Dispose();
+                throw;
+            }
+            _cluster = cluster;
             return _pool;
         }
     }
