@@ -182,6 +182,7 @@ internal sealed partial class CoordinatorEngine
         var documents = await LoadDocumentsAsync(cancellationToken).ConfigureAwait(false);
         var (placement, fenced, released) = _core!.Snapshot();
         BuildCore(env, documents, placement, fenced, released);
+        _term.Rebuilt = true;
         Log.Rebuilt(_logger, env.Leadership.Epoch, _term.HostIds.Length, _term.Vms.Count);
     }
 

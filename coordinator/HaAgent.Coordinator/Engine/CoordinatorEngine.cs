@@ -29,6 +29,7 @@ internal sealed partial class CoordinatorEngine : BackgroundService
     private readonly EngineOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<CoordinatorEngine> _logger;
+    private static readonly int HostStateCount = Enum.GetValues<HostState>().Length;
     private readonly IPlacementPlanner _planner = new RestartPlanner();
 
     private CoordinatorEnvironment? _env;
@@ -189,10 +190,20 @@ internal sealed partial class CoordinatorEngine : BackgroundService
             env.Observe(new HaAgent.Core.Observations.SelfFenceReport(_time.GetUtcNow(), record.HostId, record.Incarnation, []));
         }
         var started = Stopwatch.GetTimestamp();
+        var auditedBefore = env.PendingAudit.Count;
         core.DoOneIteration();
         _metrics.ObserveIteration(Stopwatch.GetElapsedTime(started));
+        if (_term.Rebuilt)
+        {
+            _term.Rebuilt = false;
+            var index = env.PendingAudit.FindIndex(auditedBefore, static r => r.Kind == HaAgent.Core.Env.AuditKind.EpochChanged);
+            if (index >= 0)
+            {
+                env.PendingAudit.RemoveAt(index);
+            }
+        }
         Interlocked.Increment(ref _term.Steps);
-        var counts = new int[Enum.GetValues<HostState>().Length];
+        var counts = new int[HostStateCount];
         foreach (var hostId in _term.HostIds)
         {
             counts[(int)core.HostStateOf(hostId)]++;

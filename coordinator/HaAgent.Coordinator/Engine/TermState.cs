@@ -29,6 +29,9 @@ internal sealed class TermState
 
     public bool RebuildPending { get; set; }
 
+    /// <summary>A rebuilt core announces "epoch 0 => N: leading" again; that record is dropped, the term did not change.</summary>
+    public bool Rebuilt { get; set; }
+
     /// <summary>The bytes of each placement shard as last committed; only changed shards are written.</summary>
     public byte[]?[] ShardBytes { get; } = new byte[]?[CoordinatorEngine.PlacementShardCount];
 
