@@ -26,6 +26,7 @@ internal sealed partial class CoordinatorEngine
         {
             return true;
         }
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var leadership = env.Leadership;
         var records = env.PendingAudit;
         var chunks = AuditChunks(records, leadership.Epoch);
@@ -58,6 +59,7 @@ internal sealed partial class CoordinatorEngine
         }
         _metrics.RecordDecisions(records);
         records.Clear();
+        LastCommit = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         return true;
     }
 

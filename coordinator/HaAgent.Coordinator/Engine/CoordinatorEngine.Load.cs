@@ -23,6 +23,7 @@ internal sealed partial class CoordinatorEngine
     {
         while (true)
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 var snapshot = await ReadSnapshotAsync(cancellationToken).ConfigureAwait(false);
@@ -36,7 +37,9 @@ internal sealed partial class CoordinatorEngine
                     fenced[hostId] = [.. targets.Select(ToTarget).Where(static t => t is not null).Select(static t => t!)];
                 }
                 BuildCore(env, documents, snapshot.Placement, fenced, snapshot.Document?.Released ?? []);
-                Log.Loaded(_logger, env.Leadership.Epoch, _term.HostIds.Length, _term.Vms.Count, snapshot.Document is not null, snapshot.Placement.Count);
+                LastLoad = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                Log.Loaded(_logger, env.Leadership.Epoch, _term.HostIds.Length, _term.Vms.Count, snapshot.Document is not null, snapshot.Placement.Count,
+                    (long)LastLoad.TotalMilliseconds);
                 return true;
             }
             catch (StoreUnavailableException e)
@@ -179,11 +182,13 @@ internal sealed partial class CoordinatorEngine
     /// <summary>The documents changed: a new core from fresh documents and the current core's own snapshot.</summary>
     private async Task RebuildAsync(CoordinatorEnvironment env, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var documents = await LoadDocumentsAsync(cancellationToken).ConfigureAwait(false);
         var (placement, fenced, released) = _core!.Snapshot();
         BuildCore(env, documents, placement, fenced, released);
         _term.Rebuilt = true;
-        Log.Rebuilt(_logger, env.Leadership.Epoch, _term.HostIds.Length, _term.Vms.Count);
+        LastRebuild = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Log.Rebuilt(_logger, env.Leadership.Epoch, _term.HostIds.Length, _term.Vms.Count, (long)LastRebuild.TotalMilliseconds);
     }
 
     private static FenceTarget? ToTarget(FenceTargetDocument document) => document.Kind switch

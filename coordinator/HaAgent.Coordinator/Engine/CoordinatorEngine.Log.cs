@@ -13,11 +13,11 @@ internal sealed partial class CoordinatorEngine
         public static partial void Stopped(ILogger logger, long epoch, string reason);
 
         [LoggerMessage(EventIds.EngineLoaded, LogLevel.Information,
-            "engine loaded for epoch {Epoch}: {Hosts} hosts, {Vms} HA VMs, snapshot {HasSnapshot} with {Placed} placed VMs")]
-        public static partial void Loaded(ILogger logger, long epoch, int hosts, int vms, bool hasSnapshot, int placed);
+            "engine loaded for epoch {Epoch}: {Hosts} hosts, {Vms} HA VMs, snapshot {HasSnapshot} with {Placed} placed VMs, in {Milliseconds} ms")]
+        public static partial void Loaded(ILogger logger, long epoch, int hosts, int vms, bool hasSnapshot, int placed, long milliseconds);
 
-        [LoggerMessage(EventIds.EngineRebuilt, LogLevel.Information, "engine rebuilt the core after a document change (epoch {Epoch}): {Hosts} hosts, {Vms} HA VMs")]
-        public static partial void Rebuilt(ILogger logger, long epoch, int hosts, int vms);
+        [LoggerMessage(EventIds.EngineRebuilt, LogLevel.Information, "engine rebuilt the core after a document change (epoch {Epoch}): {Hosts} hosts, {Vms} HA VMs, in {Milliseconds} ms")]
+        public static partial void Rebuilt(ILogger logger, long epoch, int hosts, int vms, long milliseconds);
 
         [LoggerMessage(EventIds.EngineStoreUnavailable, LogLevel.Warning, "engine: store unavailable, retrying next step: {Message}")]
         public static partial void StoreUnavailable(ILogger logger, string message);

@@ -61,6 +61,15 @@ internal sealed partial class CoordinatorEngine : BackgroundService
     /// <summary>The core of the current term, for tests (read it only while the engine is idle between steps).</summary>
     internal HaCoordinator? Core => _core;
 
+    /// <summary>How long the last term's load (documents, agents, snapshot, core) took.</summary>
+    internal TimeSpan LastLoad { get; private set; }
+
+    /// <summary>How long the last rebuild after a document change took.</summary>
+    internal TimeSpan LastRebuild { get; private set; }
+
+    /// <summary>How long the last snapshot + audit commit took (serialising the placement included).</summary>
+    internal TimeSpan LastCommit { get; private set; }
+
     /// <summary>Steps taken in the current term.</summary>
     internal long Steps => Volatile.Read(ref _term.Steps);
 

@@ -38,6 +38,8 @@ internal sealed class EngineMetrics
 
     public long DetectionToRestartCount => _detectionToRestart.Count;
 
+    public (long Count, double SumSeconds) Iterations => (_iteration.Count, _iteration.Sum);
+
     public void SetLeaderEpoch(long epoch) => Volatile.Write(ref _leaderEpoch, epoch);
 
     public void ObserveIteration(TimeSpan duration) => _iteration.Observe(duration.TotalSeconds);

@@ -33,6 +33,17 @@ internal sealed class Histogram(string name, string help, double[] bounds)
         }
     }
 
+    public double Sum
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _sum;
+            }
+        }
+    }
+
     public void Render(StringBuilder text)
     {
         text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
