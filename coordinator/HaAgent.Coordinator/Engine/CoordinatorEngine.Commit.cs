@@ -46,6 +46,7 @@ internal sealed partial class CoordinatorEngine
         }
         catch (NotLeaderException)
         {
+            Refused(leadership);
             return false;
         }
         catch (StoreUnavailableException e)

@@ -139,8 +139,9 @@ internal sealed partial class CoordinatorEngine : BackgroundService
                 {
                     break;
                 }
-                if (!await TryStoreStepAsync(() => ApplyAgentUpdatesAsync(env, cancellationToken)).ConfigureAwait(false)
-                    || !await TryStoreStepAsync(() => PollChangesAsync(env, cancellationToken)).ConfigureAwait(false))
+                var unavailable = (string message) => Log.StoreUnavailable(_logger, message);
+                if (!await TryStoreStepAsync(leadership, () => ApplyAgentUpdatesAsync(env, cancellationToken), unavailable).ConfigureAwait(false)
+                    || !await TryStoreStepAsync(leadership, () => PollChangesAsync(env, cancellationToken), unavailable).ConfigureAwait(false))
                 {
                     break;
                 }
@@ -154,6 +155,7 @@ internal sealed partial class CoordinatorEngine : BackgroundService
         }
         catch (NotLeaderException)
         {
+            Refused(leadership);
             reason = "the store refused a write: another instance leads";
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -173,7 +175,7 @@ internal sealed partial class CoordinatorEngine : BackgroundService
     }
 
     /// <summary>Runs a store step; false when leadership is gone. A store that does not answer skips the step's store work this round.</summary>
-    private async Task<bool> TryStoreStepAsync(Func<Task> step)
+    private static async Task<bool> TryStoreStepAsync(Leadership leadership, Func<Task> step, Action<string> unavailable)
     {
         try
         {
@@ -182,13 +184,24 @@ internal sealed partial class CoordinatorEngine : BackgroundService
         }
         catch (NotLeaderException)
         {
+            Refused(leadership);
             return false;
         }
         catch (StoreUnavailableException e)
         {
-            Log.StoreUnavailable(_logger, e.Message);
+            unavailable(e.Message);
             return true;
         }
+    }
+
+    /// <summary>
+    /// The store refused a write of this term: someone else leads even if our lease timer has not fired yet. Mark the
+    /// leadership lost so nothing (this engine's next term, the API) acts on it again; the leadership service then
+    /// campaigns afresh.
+    /// </summary>
+    private static void Refused(Leadership leadership)
+    {
+        leadership.MarkLost(LeadershipLossReason.Superseded);
     }
 
     private void Step(CoordinatorEnvironment env)

@@ -12,12 +12,12 @@ internal sealed class MemoryHeartbeatSource : IStorageHeartbeatSource
 
     public string Name => "memory";
 
-    public void Write(string hostId, DateTimeOffset at)
+    public void Write(string hostId, DateTimeOffset at, DateTimeOffset? selfFencedAt = null)
     {
         lock (_records)
         {
             var sequence = _records.TryGetValue(hostId, out var previous) ? previous.Sequence + 1 : 1;
-            _records[hostId] = new StorageHeartbeatRecord(hostId, 1, sequence, at, 0, null);
+            _records[hostId] = new StorageHeartbeatRecord(hostId, 1, sequence, at, 0, selfFencedAt);
         }
     }
 

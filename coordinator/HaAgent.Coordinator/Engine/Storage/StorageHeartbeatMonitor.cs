@@ -45,8 +45,21 @@ internal sealed partial class StorageHeartbeatMonitor : BackgroundService
     public bool TryRead(string hostId, out StorageHeartbeat heartbeat) => _latest.TryGetValue(hostId, out heartbeat);
 
     /// <summary>A record that newly carries the self-fence flag (each distinct self-fence once).</summary>
-    public bool TryTakeSelfFence([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StorageHeartbeatRecord? record) =>
-        _selfFences.TryDequeue(out record);
+    /// <remarks>
+    /// A notice whose flag has since cleared (the host was unfenced and may run VMs again) is dropped: reporting it
+    /// late would release VMs that are running.
+    /// </remarks>
+    public bool TryTakeSelfFence([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StorageHeartbeatRecord? record)
+    {
+        while (_selfFences.TryDequeue(out record))
+        {
+            if (_selfFenceSeen.TryGetValue(record.HostId, out var current) && current == record.SelfFencedAt)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>One round over every source (the loop's body; tests call it directly).</summary>
     public void ReadOnce(CancellationToken cancellationToken)
@@ -81,7 +94,11 @@ internal sealed partial class StorageHeartbeatMonitor : BackgroundService
         foreach (var record in newest.Values)
         {
             _latest[record.HostId] = new StorageHeartbeat(record.HostId, record.Incarnation, record.Sequence, record.WrittenAt, record.LastEpochSeen);
-            if (record.SelfFencedAt is { } at && (!_selfFenceSeen.TryGetValue(record.HostId, out var known) || known != at))
+            if (record.SelfFencedAt is not { } at)
+            {
+                _selfFenceSeen.TryRemove(record.HostId, out _);
+            }
+            else if (!_selfFenceSeen.TryGetValue(record.HostId, out var known) || known != at)
             {
                 _selfFenceSeen[record.HostId] = at;
                 _selfFences.Enqueue(record);
