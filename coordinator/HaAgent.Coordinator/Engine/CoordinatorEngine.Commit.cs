@@ -8,17 +8,22 @@ namespace HaAgent.Coordinator.Engine;
 
 internal sealed partial class CoordinatorEngine
 {
-    /// <summary>Below the store's 1 MiB value limit with room for the envelope.</summary>
-    private const int MaxAuditPayloadBytes = 900 * 1024;
+    /// <summary>One audit payload at most this big, so the step's last part still leaves room for snapshot shards in the same commit.</summary>
+    private const int MaxAuditPayloadBytes = 256 * 1024;
+
+    /// <summary>Below the store's 1 MiB per commit, with room for keys and framing.</summary>
+    private const int MaxCommitBytes = StoreLimits.MaxBatchBytes - (16 * 1024);
 
     private static readonly string[] KindNames = [.. Enum.GetValues<AuditKind>().Select(static k => JsonNamingPolicy.KebabCaseLower.ConvertName(k.ToString()))];
 
     /// <summary>
-    /// Commits the records decided since the last commit with the snapshot they led to, in one fenced transaction
-    /// (a step so large its records exceed one audit value appends the first parts alone, before: records may then
-    /// exist without their state, never state without its records). False when the store says another instance
-    /// leads. A store that does not answer keeps everything pending: no order goes out until its records are
-    /// committed, and the next step tries again with the newer snapshot.
+    /// Commits the records decided since the last commit with the snapshot they led to, in one fenced transaction:
+    /// <c>engine/snapshot</c>, every changed VM shard and the step's audit record. When that exceeds one commit (≤ 50
+    /// writes, ≤ 1 MiB — a big failover or the first adoption of a large cluster), the surplus VM shards and the first
+    /// parts of the audit go in commits just before. That order is safe: a shard only ever moves a VM after its release
+    /// was proven, and nothing is ordered until the last commit succeeded, so a crash in between leaves a successor
+    /// with more placement knowledge, never with an unfenced host's VM believed elsewhere. False when the store says
+    /// another instance leads. A store that does not answer keeps everything pending: the next step tries again.
     /// </summary>
     private async Task<bool> CommitAsync(CoordinatorEnvironment env, CancellationToken cancellationToken)
     {
@@ -30,19 +35,21 @@ internal sealed partial class CoordinatorEngine
         var leadership = env.Leadership;
         var records = env.PendingAudit;
         var chunks = AuditChunks(records, leadership.Epoch);
-        var writes = SnapshotWrites(leadership.Epoch, out var shardUpdates);
+        var state = _core!.Snapshot();
+        var shardWrites = ShardWrites(state.Placement, state.Released, out var shardUpdates);
+        var snapshot = SnapshotWrite(leadership.Epoch, state.Fenced);
+        var (before, last) = Pack(shardWrites, snapshot, chunks[^1].Length);
         try
         {
+            foreach (var batch in before)
+            {
+                await CommitOrThrowAsync(leadership, batch, null, cancellationToken).ConfigureAwait(false);
+            }
             for (var i = 0; i < chunks.Count - 1; i++)
             {
                 await _store.AppendAuditAsync(leadership, chunks[i], cancellationToken).ConfigureAwait(false);
             }
-            var result = await _store.CommitAsync(leadership, writes, chunks[^1], cancellationToken).ConfigureAwait(false);
-            if (!result.Committed)
-            {
-                // No write carries an expected version, so this cannot happen; treat it like an unanswered store.
-                throw new StoreUnavailableException($"snapshot commit not applied: {string.Join(", ", result.Conflicts.Select(static c => c.Key))}");
-            }
+            await CommitOrThrowAsync(leadership, last, chunks[^1], cancellationToken).ConfigureAwait(false);
         }
         catch (NotLeaderException)
         {
@@ -63,6 +70,50 @@ internal sealed partial class CoordinatorEngine
         LastCommit = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         return true;
     }
+
+    private async Task CommitOrThrowAsync(Leadership leadership, List<DocumentWrite> writes, byte[]? audit, CancellationToken cancellationToken)
+    {
+        var result = await _store.CommitAsync(leadership, writes, audit, cancellationToken).ConfigureAwait(false);
+        if (!result.Committed)
+        {
+            // No write carries an expected version, so this cannot happen; treat it like an unanswered store.
+            throw new StoreUnavailableException($"snapshot commit not applied: {string.Join(", ", result.Conflicts.Select(static c => c.Key))}");
+        }
+    }
+
+    /// <summary>The last commit gets the snapshot document, the last audit part and as many shards as fit; the rest go before it.</summary>
+    private static (List<List<DocumentWrite>> Before, List<DocumentWrite> Last) Pack(List<DocumentWrite> shards, DocumentWrite snapshot, int lastAuditBytes)
+    {
+        var last = new List<DocumentWrite> { snapshot };
+        var lastBytes = lastAuditBytes + Size(snapshot);
+        var index = 0;
+        while (index < shards.Count && last.Count < StoreLimits.MaxBatchWrites && lastBytes + Size(shards[index]) <= MaxCommitBytes)
+        {
+            lastBytes += Size(shards[index]);
+            last.Add(shards[index++]);
+        }
+        var before = new List<List<DocumentWrite>>();
+        var batch = new List<DocumentWrite>();
+        var batchBytes = 0;
+        for (; index < shards.Count; index++)
+        {
+            if (batch.Count == StoreLimits.MaxBatchWrites || (batch.Count > 0 && batchBytes + Size(shards[index]) > MaxCommitBytes))
+            {
+                before.Add(batch);
+                batch = [];
+                batchBytes = 0;
+            }
+            batch.Add(shards[index]);
+            batchBytes += Size(shards[index]);
+        }
+        if (batch.Count > 0)
+        {
+            before.Add(batch);
+        }
+        return (before, last);
+    }
+
+    private static int Size(DocumentWrite write) => write.Value?.Length ?? 0;
 
     private static List<byte[]> AuditChunks(List<AuditRecord> records, long epoch)
     {
@@ -89,42 +140,50 @@ internal sealed partial class CoordinatorEngine
         return chunks;
     }
 
-    /// <summary><c>engine/snapshot</c> plus each placement shard whose bytes changed since the last commit.</summary>
-    private List<DocumentWrite> SnapshotWrites(long epoch, out List<(int Index, byte[] Bytes)> shardUpdates)
+    /// <summary>Each VM shard whose bytes changed since the last commit.</summary>
+    private List<DocumentWrite> ShardWrites(
+        IReadOnlyDictionary<string, string> placement, IReadOnlyList<string> released, out List<(int Index, byte[] Bytes)> shardUpdates)
     {
-        var (placement, fenced, released) = _core!.Snapshot();
-        var shards = new Dictionary<string, string>[PlacementShardCount];
+        var shards = new VmShardDocument[VmShardCount];
         for (var i = 0; i < shards.Length; i++)
         {
-            shards[i] = new Dictionary<string, string>(StringComparer.Ordinal);
+            shards[i] = new VmShardDocument(new Dictionary<string, string>(StringComparer.Ordinal), []);
         }
         foreach (var (vmId, hostId) in placement)
         {
-            shards[ShardOf(vmId)][vmId] = hostId;
+            shards[ShardOf(vmId)].Placement[vmId] = hostId;
+        }
+        foreach (var vmId in released)
+        {
+            shards[ShardOf(vmId)].Released.Add(vmId);
         }
         var writes = new List<DocumentWrite>();
         shardUpdates = [];
         for (var i = 0; i < shards.Length; i++)
         {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(shards[i], EngineJsonContext.Default.DictionaryStringString);
-            if (_term.ShardBytes[i] is { } previous && previous.AsSpan().SequenceEqual(bytes))
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(shards[i], EngineJsonContext.Default.VmShardDocument);
+            if (_term.ShardBytes[i] is { } previous ? previous.AsSpan().SequenceEqual(bytes) : shards[i].Placement.Count == 0 && shards[i].Released.Count == 0)
             {
                 continue;
             }
-            var key = PlacementPrefix + i.ToString("D2", CultureInfo.InvariantCulture);
-            writes.Add(DocumentWrite.Put(key, bytes));
+            writes.Add(DocumentWrite.Put(ShardKey(i), bytes));
             shardUpdates.Add((i, bytes));
         }
+        return writes;
+    }
+
+    private DocumentWrite SnapshotWrite(long epoch, IReadOnlyDictionary<string, IReadOnlyList<FenceTarget>> fenced)
+    {
         var snapshot = new SnapshotDocument(
             SnapshotDocument.CurrentFormatVersion,
             epoch,
             _term.FeedAfter,
-            PlacementShardCount,
-            fenced.ToDictionary(static f => f.Key, static f => f.Value.Select(ToDocument).ToList(), StringComparer.Ordinal),
-            [.. released]);
-        writes.Add(DocumentWrite.Put(SnapshotKey, JsonSerializer.SerializeToUtf8Bytes(snapshot, EngineJsonContext.Default.SnapshotDocument)));
-        return writes;
+            VmShardCount,
+            fenced.ToDictionary(static f => f.Key, static f => f.Value.Select(ToDocument).ToList(), StringComparer.Ordinal));
+        return DocumentWrite.Put(SnapshotKey, JsonSerializer.SerializeToUtf8Bytes(snapshot, EngineJsonContext.Default.SnapshotDocument));
     }
+
+    internal static string ShardKey(int index) => VmShardPrefix + index.ToString("D3", CultureInfo.InvariantCulture);
 
     /// <summary>FNV-1a over the id's UTF-16 code units: stable across processes and versions (string.GetHashCode is not).</summary>
     internal static int ShardOf(string vmId)
@@ -134,6 +193,6 @@ internal sealed partial class CoordinatorEngine
         {
             hash = (hash ^ c) * 16777619u;
         }
-        return (int)(hash % PlacementShardCount);
+        return (int)(hash % VmShardCount);
     }
 }

@@ -13,10 +13,10 @@ namespace HaAgent.Coordinator.Engine;
 internal sealed partial class CoordinatorEngine
 {
     public const string SnapshotKey = "engine/snapshot";
-    public const string PlacementPrefix = "engine/placement/";
+    public const string VmShardPrefix = "engine/vms/";
     public const string AgentsPrefix = "agents/";
     public const string DefinitionsPrefix = "vmdefs/";
-    public const int PlacementShardCount = 32;
+    public const int VmShardCount = 256;
 
     /// <summary>Loads everything a term starts from and builds the core; false when leadership ended meanwhile.</summary>
     private async Task<bool> LoadAsync(CoordinatorEnvironment env, CancellationToken cancellationToken)
@@ -36,7 +36,7 @@ internal sealed partial class CoordinatorEngine
                 {
                     fenced[hostId] = [.. targets.Select(ToTarget).Where(static t => t is not null).Select(static t => t!)];
                 }
-                BuildCore(env, documents, snapshot.Placement, fenced, snapshot.Document?.Released ?? []);
+                BuildCore(env, documents, snapshot.Placement, fenced, snapshot.Released);
                 LastLoad = System.Diagnostics.Stopwatch.GetElapsedTime(started);
                 Log.Loaded(_logger, env.Leadership.Epoch, _term.HostIds.Length, _term.Vms.Count, snapshot.Document is not null, snapshot.Placement.Count,
                     (long)LastLoad.TotalMilliseconds);
@@ -54,13 +54,14 @@ internal sealed partial class CoordinatorEngine
         }
     }
 
-    private async Task<(SnapshotDocument? Document, Dictionary<string, string> Placement)> ReadSnapshotAsync(CancellationToken cancellationToken)
+    private async Task<(SnapshotDocument? Document, Dictionary<string, string> Placement, List<string> Released)> ReadSnapshotAsync(CancellationToken cancellationToken)
     {
         var placement = new Dictionary<string, string>(StringComparer.Ordinal);
+        var released = new List<string>();
         var stored = await _store.GetAsync(SnapshotKey, cancellationToken).ConfigureAwait(false);
         if (stored is null)
         {
-            return (null, placement);
+            return (null, placement, released);
         }
         var snapshot = JsonSerializer.Deserialize(stored.Value.Span, EngineJsonContext.Default.SnapshotDocument);
         if (snapshot is null || snapshot.FormatVersion != SnapshotDocument.CurrentFormatVersion)
@@ -70,23 +71,26 @@ internal sealed partial class CoordinatorEngine
         string? after = null;
         do
         {
-            var page = await _store.ListAsync(PlacementPrefix, after, StoreLimits.MaxPageSize, cancellationToken).ConfigureAwait(false);
-            foreach (var shard in page.Documents)
+            var page = await _store.ListAsync(VmShardPrefix, after, StoreLimits.MaxPageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var document in page.Documents)
             {
-                if (int.TryParse(shard.Key.AsSpan(PlacementPrefix.Length), out var index) && index is >= 0 and < PlacementShardCount
-                    && snapshot.PlacementShards == PlacementShardCount)
+                if (snapshot.VmShards == VmShardCount && int.TryParse(document.Key.AsSpan(VmShardPrefix.Length), out var index) && index is >= 0 and < VmShardCount)
                 {
-                    _term.ShardBytes[index] = shard.Value.ToArray();
+                    _term.ShardBytes[index] = document.Value.ToArray();
                 }
-                foreach (var (vmId, hostId) in JsonSerializer.Deserialize(shard.Value.Span, EngineJsonContext.Default.DictionaryStringString) ?? [])
+                if (JsonSerializer.Deserialize(document.Value.Span, EngineJsonContext.Default.VmShardDocument) is { } shard)
                 {
-                    placement[vmId] = hostId;
+                    foreach (var (vmId, hostId) in shard.Placement)
+                    {
+                        placement[vmId] = hostId;
+                    }
+                    released.AddRange(shard.Released);
                 }
             }
             after = page.NextStartAfter;
         }
         while (after is not null);
-        return (snapshot, placement);
+        return (snapshot, placement, released);
     }
 
     /// <summary>The newest audit sequence, reading on from <paramref name="after"/> (the previous leader's last position).</summary>

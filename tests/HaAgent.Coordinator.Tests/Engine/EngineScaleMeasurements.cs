@@ -36,7 +36,7 @@ public sealed class EngineScaleMeasurements(ITestOutputHelper output)
         var leadership = await store.CampaignAsync(CancellationToken.None);
         var seeding = System.Diagnostics.Stopwatch.StartNew();
         var writes = new List<DocumentWrite>();
-        var shards = Enumerable.Range(0, CoordinatorEngine.PlacementShardCount).Select(static _ => new Dictionary<string, string>(StringComparer.Ordinal)).ToArray();
+        var shards = Enumerable.Range(0, CoordinatorEngine.VmShardCount).Select(static _ => new VmShardDocument(new Dictionary<string, string>(StringComparer.Ordinal), [])).ToArray();
         for (var h = 0; h < hostCount; h++)
         {
             var id = $"host{h:D5}";
@@ -49,17 +49,20 @@ public sealed class EngineScaleMeasurements(ITestOutputHelper output)
             var id = $"vm{v:D6}";
             writes.Add(DocumentWrite.Put(ApiStore.VmsPrefix + id, JsonSerializer.SerializeToUtf8Bytes(
                 new VmDocument(id, 2, 4096, [$"ceph:rbd/{id}"], v % 7, null, true, null), ApiJsonContext.Default.VmDocument)));
-            shards[CoordinatorEngine.ShardOf(id)][id] = $"host{v % hostCount:D5}";
+            shards[CoordinatorEngine.ShardOf(id)].Placement[id] = $"host{v % hostCount:D5}";
             await FlushIfFullAsync(store, leadership, writes);
         }
         await FlushIfFullAsync(store, leadership, writes, force: true);
         for (var i = 0; i < shards.Length; i++)
         {
-            writes.Add(DocumentWrite.Put(CoordinatorEngine.PlacementPrefix + i.ToString("D2", CultureInfo.InvariantCulture),
-                JsonSerializer.SerializeToUtf8Bytes(shards[i], EngineJsonContext.Default.DictionaryStringString)));
+            writes.Add(DocumentWrite.Put(CoordinatorEngine.ShardKey(i), JsonSerializer.SerializeToUtf8Bytes(shards[i], EngineJsonContext.Default.VmShardDocument)));
+            if (writes.Count == 40)
+            {
+                await FlushIfFullAsync(store, leadership, writes, force: true);
+            }
         }
         writes.Add(DocumentWrite.Put(CoordinatorEngine.SnapshotKey, JsonSerializer.SerializeToUtf8Bytes(
-            new SnapshotDocument(SnapshotDocument.CurrentFormatVersion, leadership.Epoch, 0, CoordinatorEngine.PlacementShardCount, [], []),
+            new SnapshotDocument(SnapshotDocument.CurrentFormatVersion, leadership.Epoch, 0, CoordinatorEngine.VmShardCount, []),
             EngineJsonContext.Default.SnapshotDocument)));
         await FlushIfFullAsync(store, leadership, writes, force: true);
         output.WriteLine($"seeded {hostCount} hosts, {vmCount} VMs in {seeding.Elapsed.TotalSeconds:0.0} s");

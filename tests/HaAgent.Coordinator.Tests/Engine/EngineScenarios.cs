@@ -83,10 +83,10 @@ internal static class EngineScenarios
         var document = JsonSerializer.Deserialize(snapshot.Value.Span, EngineJsonContext.Default.SnapshotDocument)!;
         Assert.Equal(harness.Leadership.Epoch, document.Epoch);
         Assert.True(document.Fenced.ContainsKey("h1"));
-        var shardKey = CoordinatorEngine.PlacementPrefix + CoordinatorEngine.ShardOf("vm1").ToString("D2", System.Globalization.CultureInfo.InvariantCulture);
-        var shard = await harness.Store.GetAsync(shardKey, CancellationToken.None);
-        var placement = JsonSerializer.Deserialize(shard!.Value.Span, EngineJsonContext.Default.DictionaryStringString)!;
-        Assert.Equal(target, placement["vm1"]);
+        var shard = await harness.Store.GetAsync(CoordinatorEngine.ShardKey(CoordinatorEngine.ShardOf("vm1")), CancellationToken.None);
+        var vms = JsonSerializer.Deserialize(shard!.Value.Span, EngineJsonContext.Default.VmShardDocument)!;
+        Assert.Equal(target, vms.Placement["vm1"]);
+        Assert.Empty(vms.Released);
         Assert.Equal(HostState.Fenced, harness.Engine.Core!.HostStateOf("h1"));
     }
 }

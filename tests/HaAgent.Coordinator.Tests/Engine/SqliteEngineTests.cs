@@ -151,6 +151,53 @@ public sealed class SqliteEngineTests : IAsyncLifetime
         Assert.Equal(["127.0.0.11:0/777"], fence.CephAddresses);
     }
 
+    [Fact]
+    public async Task LargeStep_MoreThanOneCommitHolds_SuccessorSeesEveryPlacementAndRecord()
+    {
+        const int VmCount = 3000;
+        var first = await StartAsync("c1");
+        var ids = Enumerable.Range(0, VmCount).Select(static i => $"bulk{i:D4}").ToArray();
+        var writes = ids.Select(static id => DocumentWrite.Put(HaAgent.Coordinator.Api.ApiStore.VmsPrefix + id, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
+            new HaAgent.Coordinator.Api.Contracts.VmDocument(id, 1, 64, ["ceph:rbd/" + id], 0, null, true, null), HaAgent.Coordinator.Api.Contracts.ApiJsonContext.Default.VmDocument))).ToList();
+        foreach (var batch in writes.Chunk(50))
+        {
+            Assert.True((await first.Store.CommitAsync(first.Leadership, batch, null, CancellationToken.None)).Committed);
+        }
+        // An API mutation's audit record tells the engine documents changed (these were written behind its back).
+        await first.Store.AppendAuditAsync(first.Leadership, Encoding.UTF8.GetBytes("{\"action\":\"vm.create\",\"subject\":\"vms/bulk\"}"), CancellationToken.None);
+        await EngineScenarios.StartClusterAsync(first);
+        for (var i = 0; i < 10 && !Knows(first, ids[^1]); i++)
+        {
+            await first.TickAsync(EngineHarness.Hosts);
+        }
+        Assert.True(Knows(first, ids[^1]), "the core was rebuilt with the bulk VMs");
+
+        first.Report("h1", [.. ids, "vm1"]);
+        await first.TickUntilAsync(() => first.Engine.Core!.VmStateOf(ids[^1]) == (VmState.Running, "h1"), "every bulk VM adopted on h1", 5, EngineHarness.Hosts);
+        await first.StepsAsync(2);
+        await first.StopEngineAsync();
+        await first.Store.ResignAsync(first.Leadership, CancellationToken.None);
+
+        var second = await StartAsync("c2", seed: false, time: first.Time);
+
+        Assert.All(ids, id => Assert.Equal((VmState.Running, "h1"), second.Engine.Core!.VmStateOf(id)));
+        var adopted = (await second.EngineAuditAsync()).Count(static r => r.Kind == "vm-started" && r.Subject.StartsWith("vm bulk", StringComparison.Ordinal));
+        Assert.Equal(VmCount, adopted);
+    }
+
+    private static bool Knows(EngineHarness harness, string vmId)
+    {
+        try
+        {
+            harness.Engine.Core!.VmStateOf(vmId);
+            return true;
+        }
+        catch (KeyNotFoundException)
+        {
+            return false;
+        }
+    }
+
     private async Task<EngineHarness> StartAsync(string instanceId, bool seed = true, bool withDefinition = true, Microsoft.Extensions.Time.Testing.FakeTimeProvider? time = null)
     {
         var store = SqliteCoordinatorStore.Open(new SqliteStoreOptions

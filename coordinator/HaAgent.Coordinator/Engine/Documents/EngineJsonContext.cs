@@ -9,7 +9,7 @@ namespace HaAgent.Coordinator.Engine.Documents;
     PropertyNameCaseInsensitive = false,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SnapshotDocument))]
-[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(VmShardDocument))]
 [JsonSerializable(typeof(AgentDocument))]
 [JsonSerializable(typeof(EngineAuditDocument))]
 internal sealed partial class EngineJsonContext : JsonSerializerContext;
