@@ -1,10 +1,12 @@
 using HaAgent.Coordinator.Agents;
 using HaAgent.Coordinator.Api;
+using HaAgent.Coordinator.Engine;
 using HaAgent.Coordinator.Store;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddCoordinatorStore(builder.Configuration);
 builder.Services.AddCoordinatorApi(builder.Configuration);
+builder.Services.AddCoordinatorEngine(builder.Configuration);
 builder.Services.AddAgentEndpoint(builder.Configuration);
 var app = builder.Build();
 app.MapCoordinatorApi();

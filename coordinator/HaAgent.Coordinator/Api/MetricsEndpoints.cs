@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using HaAgent.Coordinator.Api.Contracts;
+using HaAgent.Coordinator.Engine.Metrics;
 
 namespace HaAgent.Coordinator.Api;
 
@@ -15,7 +16,7 @@ internal static class MetricsEndpoints
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapGet("/metrics", RenderAsync).WithTags("metrics").RequireAuthorization(ApiRoles.ReadPolicy).Produces<string>(contentType: ContentType);
 
-    private static async Task<IResult> RenderAsync(ApiStore store, ApiRequestCounter requests, CancellationToken cancellationToken)
+    private static async Task<IResult> RenderAsync(HttpContext context, ApiStore store, ApiRequestCounter requests, CancellationToken cancellationToken)
     {
         var hosts = await store.ListAllAsync(ApiStore.HostsPrefix, ApiJsonContext.Default.HostDocument, cancellationToken);
         var vms = await store.ListAllAsync(ApiStore.VmsPrefix, ApiJsonContext.Default.VmDocument, cancellationToken);
@@ -37,6 +38,8 @@ internal static class MetricsEndpoints
         {
             Sample(text, "haagent_api_requests_total", "status", status.ToString(CultureInfo.InvariantCulture), count);
         }
+        // The engine's decisions (verdicts, fences, restarts, timings), when the engine is part of this service.
+        context.RequestServices.GetService<EngineMetrics>()?.Render(text);
         return Results.Text(text.ToString(), ContentType);
     }
 

@@ -1,6 +1,6 @@
 namespace HaAgent.Coordinator.Logging;
 
-/// <summary>Every log event id of the coordinator, in one place so ids stay stable and unique. 1100–1199: leadership; 1200–1299: REST API; 1300–1349: agent endpoint.</summary>
+/// <summary>Every log event id of the coordinator, in one place so ids stay stable and unique. 1100–1199: leadership; 1200–1299: REST API; 1300–1349: agent endpoint; 1400–1449: engine (the decision core's host).</summary>
 internal static class EventIds
 {
     public const int Leading = 1100;
@@ -15,4 +15,18 @@ internal static class EventIds
     public const int AgentSecretFileIgnored = 1302;
     public const int AgentSecretDirectoryRescanned = 1303;
     public const int AgentRequestNotLeader = 1304;
+
+    public const int EngineLeading = 1400;
+    public const int EngineStopped = 1401;
+    public const int EngineLoaded = 1402;
+    public const int EngineRebuilt = 1403;
+    public const int EngineStoreUnavailable = 1404;
+    public const int EngineResultIgnored = 1405;
+    public const int EngineNoDefinition = 1406;
+    public const int EngineStorageHeartbeatReadFailed = 1407;
+    public const int EngineNoStorageHeartbeat = 1408;
+    public const int EngineDocumentSkipped = 1409;
+    public const int EngineNoOutbox = 1410;
+    public const int EngineFailed = 1411;
+    public const int EngineDefinitionIgnored = 1412;
 }

@@ -32,6 +32,18 @@ public sealed partial class HaCoordinator
             }
             return;
         }
+        if (MissingIdentity(host, targets) is { } missing)
+        {
+            // An empty address list would be "proven" by any evidence: refuse to fence blind, keep the VMs down.
+            if (!host.FenceNotNeededAudited)
+            {
+                host.FenceNotNeededAudited = true;
+                Audit(now, AuditKind.CannotFence, host.Subject,
+                    $"CANNOT FENCE {host.Id}: {missing}; its VMs are NOT restarted until it is heard again",
+                    Evidence(host, now));
+            }
+            return;
+        }
         host.FenceNotNeededAudited = false;
         host.BackDuringFenceAudited = false;
         var verdictEvidence = $"{StateNames.Name(host.State)}: {Evidence(host, now)}";
@@ -69,13 +81,30 @@ public sealed partial class HaCoordinator
         }
         if (ceph)
         {
-            targets.Add(new CephBlocklistTarget([host.Identity.Address]));
+            targets.Add(new CephBlocklistTarget(host.Identity.CephBlocklistAddresses));
         }
         foreach (var (target, lun) in luns)
         {
             targets.Add(new IscsiPreemptTarget(target, lun, host.Identity.IscsiKey));
         }
         return targets;
+    }
+
+    private static string? MissingIdentity(HostRecord host, List<FenceTarget> targets)
+    {
+        foreach (var target in targets)
+        {
+            switch (target)
+            {
+                case CephBlocklistTarget ceph when ceph.Addresses.Count == 0 || ceph.Addresses.Any(string.IsNullOrEmpty):
+                    return "its Ceph client address is unknown (its agent never announced one)";
+                case IscsiPreemptTarget iscsi when string.IsNullOrEmpty(iscsi.VictimKey):
+                    return $"its iSCSI reservation key is unknown, needed for {iscsi.Target}/{iscsi.Lun}";
+                default:
+                    break;
+            }
+        }
+        return null;
     }
 
     private void IssueFenceAttempt(HostRecord host, DateTimeOffset now)

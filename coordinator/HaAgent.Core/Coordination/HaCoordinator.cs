@@ -127,6 +127,21 @@ public sealed partial class HaCoordinator
         return (placement, fenced, released);
     }
 
+    /// <summary>
+    /// Takes the fence identity a host's agent announced (a restarted agent has new Ceph client nonces). Fences
+    /// already ordered keep their targets; the next one uses this. False for a host this coordinator does not know.
+    /// </summary>
+    public bool UpdateFenceIdentity(HostFenceIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        if (!_hostById.TryGetValue(identity.HostId, out var host))
+        {
+            return false;
+        }
+        host.Identity = identity;
+        return true;
+    }
+
     /// <summary>True while more than the configured share of hosts is silent and fencing is held back.</summary>
     public bool FencingStormGuardEngaged => _stormGuard;
 

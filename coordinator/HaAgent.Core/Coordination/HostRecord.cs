@@ -7,7 +7,8 @@ namespace HaAgent.Core.Coordination;
 internal sealed class HostRecord(HostSpec spec, HostFenceIdentity identity)
 {
     public HostSpec Spec { get; } = spec;
-    public HostFenceIdentity Identity { get; } = identity;
+    /// <summary>Replaced when the host's agent announces a new one (a restart gets new Ceph client nonces).</summary>
+    public HostFenceIdentity Identity { get; set; } = identity;
     // Kept here, not read through Spec: the decision step touches every host, and one object per host is cheaper than two.
     public string Id { get; } = spec.Id;
     public string Subject { get; } = "host " + spec.Id;

@@ -1,0 +1,9 @@
+namespace HaAgent.Coordinator.Engine;
+
+internal enum InFlightKind
+{
+    Fence,
+    Unfence,
+    Start,
+    Stop,
+}

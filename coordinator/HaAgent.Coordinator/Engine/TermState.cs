@@ -1,0 +1,39 @@
+using HaAgent.Coordinator.Engine.Documents;
+using HaAgent.Coordinator.Store;
+using HaAgent.Core.Model;
+
+namespace HaAgent.Coordinator.Engine;
+
+/// <summary>What the engine keeps for one term of leadership besides the core itself.</summary>
+internal sealed class TermState
+{
+    public long Steps;
+
+    public string[] HostIds { get; set; } = [];
+
+    public Dictionary<string, VmSpec> Vms { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Fence identities by host, as persisted in <c>agents/&lt;host&gt;</c>.</summary>
+    public Dictionary<string, AgentDocument> Agents { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>SHA-256 of the last domain XML known stored per VM, so an unchanged VmDefinition costs no store call.</summary>
+    public Dictionary<string, byte[]> DefinitionHashes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Agent documents and definitions not written yet (the store did not answer); retried every step.</summary>
+    public Dictionary<string, DocumentWrite> PendingWrites { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The audit log is read past this sequence for API changes.</summary>
+    public long FeedAfter { get; set; }
+
+    public long NextChangePollTicks { get; set; }
+
+    public bool RebuildPending { get; set; }
+
+    /// <summary>A rebuilt core announces "epoch 0 => N: leading" again; that record is dropped, the term did not change.</summary>
+    public bool Rebuilt { get; set; }
+
+    /// <summary>The bytes of each VM shard as last committed; only changed shards are written.</summary>
+    public byte[]?[] ShardBytes { get; } = new byte[]?[CoordinatorEngine.VmShardCount];
+
+    public long OrderCounter;
+}
