@@ -44,6 +44,10 @@ internal sealed partial class ApiStore(ICoordinatorStore store, ILogger<ApiStore
         return (items, page.NextStartAfter?[prefix.Length..]);
     }
 
+    /// <summary>One page of stored documents as they are (for <see cref="StoredPageResult"/>); <paramref name="afterId"/> is relative to the prefix.</summary>
+    public Task<DocumentPage> ListRawAsync(string prefix, string? afterId, int limit, CancellationToken cancellationToken) =>
+        store.ListAsync(prefix, afterId is null ? null : prefix + afterId, limit, cancellationToken);
+
     /// <summary>Every document under <paramref name="prefix"/>, page by page (for what-if and metrics).</summary>
     public async Task<List<T>> ListAllAsync<T>(string prefix, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : class

@@ -35,8 +35,8 @@ internal static class VmEndpoints
         {
             return problem;
         }
-        var (items, next) = await store.ListAsync(ApiStore.VmsPrefix, after, limit, ApiJsonContext.Default.VmDocument, context.RequestAborted);
-        return Results.Json(new Page<VmDocument>([.. items.Select(static i => i.Value with { Version = i.Version })], next), ApiJsonContext.Default.PageVmDocument);
+        var page = await store.ListRawAsync(ApiStore.VmsPrefix, after, limit, context.RequestAborted);
+        return new StoredPageResult(page.Documents, page.NextStartAfter?[ApiStore.VmsPrefix.Length..]);
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, string id, ApiStore store)
