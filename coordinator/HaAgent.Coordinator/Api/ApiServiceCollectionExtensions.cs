@@ -62,6 +62,9 @@ internal static class ApiServiceCollectionExtensions
         var v1 = app.MapGroup("/v1");
         HostEndpoints.Map(v1);
         VmEndpoints.Map(v1);
+        VmDefinitionEndpoints.Map(v1);
+        GroupEndpoints.Map(v1);
+        FenceEndpoints.Map(v1);
         RuleEndpoints.Map(v1);
         AuditEndpoints.Map(v1);
         WhatIfEndpoints.Map(v1);

@@ -16,6 +16,9 @@ internal sealed partial class ApiStore(ICoordinatorStore store, ILogger<ApiStore
     public const string VmsPrefix = "vms/";
     public const string RulesPrefix = "rules/";
 
+    /// <summary>Raw libvirt domain XML per VM, shared with the engine (TRANSPORT.md "Store keys").</summary>
+    public const string VmDefinitionsPrefix = "vmdefs/";
+
     public ICoordinatorStore Store => store;
 
     public async Task<(T? Value, long Version, StoredDocument? Raw)> GetAsync<T>(string key, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
@@ -40,6 +43,10 @@ internal sealed partial class ApiStore(ICoordinatorStore store, ILogger<ApiStore
         }
         return (items, page.NextStartAfter?[prefix.Length..]);
     }
+
+    /// <summary>One page of stored documents as they are (for <see cref="StoredPageResult"/>); <paramref name="afterId"/> is relative to the prefix.</summary>
+    public Task<DocumentPage> ListRawAsync(string prefix, string? afterId, int limit, CancellationToken cancellationToken) =>
+        store.ListAsync(prefix, afterId is null ? null : prefix + afterId, limit, cancellationToken);
 
     /// <summary>Every document under <paramref name="prefix"/>, page by page (for what-if and metrics).</summary>
     public async Task<List<T>> ListAllAsync<T>(string prefix, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
@@ -68,13 +75,32 @@ internal sealed partial class ApiStore(ICoordinatorStore store, ILogger<ApiStore
     /// <paramref name="expectedVersion"/> (0: absent), together with the audit record. Returns the new version, or
     /// the problem to answer with (409 on a version conflict, 503 when this instance does not lead).
     /// </summary>
-    public async Task<(long Version, IResult? Problem)> CommitAsync(
+    public Task<(long Version, IResult? Problem)> CommitAsync(
         ClaimsPrincipal user,
         string action,
         string key,
         StoredDocument? before,
         byte[]? after,
         long expectedVersion,
+        CancellationToken cancellationToken) =>
+        CommitAsync(
+            user, action, key, after, expectedVersion,
+            before is null ? null : JsonDocument.Parse(before.Value).RootElement,
+            after is null ? null : JsonDocument.Parse(after).RootElement,
+            cancellationToken);
+
+    /// <summary>
+    /// Like the other overload, but the audit record shows <paramref name="auditBefore"/>/<paramref name="auditAfter"/>
+    /// instead of the document itself (for documents that are not JSON, or too big to copy into the log).
+    /// </summary>
+    public async Task<(long Version, IResult? Problem)> CommitAsync(
+        ClaimsPrincipal user,
+        string action,
+        string key,
+        byte[]? after,
+        long expectedVersion,
+        JsonElement? auditBefore,
+        JsonElement? auditAfter,
         CancellationToken cancellationToken)
     {
         var leadership = store.CurrentLeadership;
@@ -87,8 +113,8 @@ internal sealed partial class ApiStore(ICoordinatorStore store, ILogger<ApiStore
             key,
             user.Identity?.Name ?? "anonymous",
             user.FindFirstValue(ApiClaims.Role) ?? "none",
-            before is null ? null : JsonDocument.Parse(before.Value).RootElement,
-            after is null ? null : JsonDocument.Parse(after).RootElement);
+            auditBefore,
+            auditAfter);
         var audit = JsonSerializer.SerializeToUtf8Bytes(record, ApiJsonContext.Default.AuditRecordDocument);
         var write = after is null ? DocumentWrite.Delete(key, expectedVersion) : DocumentWrite.Put(key, after, expectedVersion);
         CommitResult result;

@@ -17,6 +17,9 @@ internal static class ApiValidation
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
 
+    /// <summary>A libvirt domain XML (TRANSPORT.md): far above real definitions (a few KiB), far below the store's 1 MiB value limit.</summary>
+    public const int MaxDefinitionBytes = 256 * 1024;
+
     /// <summary>Ids of hosts, VMs, rules and tokens: letters, digits, '.', '_', '-', starting with a letter or digit; they become store keys.</summary>
     public static bool IsId(string? id)
     {

@@ -4,7 +4,11 @@ using Microsoft.Extensions.Options;
 
 namespace HaAgent.Coordinator.Api;
 
-/// <summary>/v1/hosts: register, update, list, maintenance on/off.</summary>
+/// <summary>
+/// /v1/hosts: register, update, list, maintenance on/off, drain on/off. Maintenance keeps the host's VMs where they
+/// are and places nothing new there; drain is maintenance that also moves its VMs away (cold: stop, restart
+/// elsewhere). Ending maintenance ends a drain too; ending a drain ends the maintenance it started.
+/// </summary>
 internal static class HostEndpoints
 {
     public static void Map(RouteGroupBuilder v1)
@@ -17,6 +21,10 @@ internal static class HostEndpoints
         hosts.MapPost("/{id}/maintenance", (HttpContext context, string id, ApiStore store) => SetMaintenanceAsync(context, id, true, store))
             .RequireAuthorization(ApiRoles.WritePolicy).Produces<HostDocument>();
         hosts.MapDelete("/{id}/maintenance", (HttpContext context, string id, ApiStore store) => SetMaintenanceAsync(context, id, false, store))
+            .RequireAuthorization(ApiRoles.WritePolicy).Produces<HostDocument>();
+        hosts.MapPost("/{id}/drain", (HttpContext context, string id, ApiStore store) => SetDrainAsync(context, id, true, store))
+            .RequireAuthorization(ApiRoles.WritePolicy).Produces<HostDocument>();
+        hosts.MapDelete("/{id}/drain", (HttpContext context, string id, ApiStore store) => SetDrainAsync(context, id, false, store))
             .RequireAuthorization(ApiRoles.WritePolicy).Produces<HostDocument>();
     }
 
@@ -97,11 +105,20 @@ internal static class HostEndpoints
         {
             return EndpointSupport.VersionMismatch(key, expected, version);
         }
-        host = host! with { Maintenance = current.Maintenance };
+        host = host! with { Maintenance = current.Maintenance, Drain = current.Drain };
         return await WriteAsync(context, store, "host.update", key, raw, host, version);
     }
 
-    private static async Task<IResult> SetMaintenanceAsync(HttpContext context, string id, bool on, ApiStore store)
+    private static Task<IResult> SetMaintenanceAsync(HttpContext context, string id, bool on, ApiStore store) =>
+        ChangeAsync(context, id, store, on ? "host.maintenance-on" : "host.maintenance-off",
+            current => current with { Maintenance = on, Drain = on && current.Drain });
+
+    private static Task<IResult> SetDrainAsync(HttpContext context, string id, bool on, ApiStore store) =>
+        ChangeAsync(context, id, store, on ? "host.drain-on" : "host.drain-off",
+            current => on ? current with { Maintenance = true, Drain = true } : current with { Maintenance = current.Maintenance && !current.Drain, Drain = false });
+
+    /// <summary>Read, change, commit with the read version as compare-and-swap (a concurrent writer gets 409).</summary>
+    private static async Task<IResult> ChangeAsync(HttpContext context, string id, ApiStore store, string action, Func<HostDocument, HostDocument> change)
     {
         if (EndpointSupport.CheckId(id) is { } badId)
         {
@@ -121,7 +138,7 @@ internal static class HostEndpoints
         {
             return EndpointSupport.VersionMismatch(key, expected, version);
         }
-        return await WriteAsync(context, store, on ? "host.maintenance-on" : "host.maintenance-off", key, raw, current with { Maintenance = on }, version);
+        return await WriteAsync(context, store, action, key, raw, change(current), version);
     }
 
     private static async Task<IResult> WriteAsync(HttpContext context, ApiStore store, string action, string key, Store.StoredDocument? raw, HostDocument host, long version)

@@ -72,10 +72,63 @@ internal static class RequestBody
         }
     }
 
+    /// <summary>
+    /// A non-JSON body (e.g. libvirt XML) as bytes, or the problem: 415 unless its media type is one of
+    /// <paramref name="mediaTypes"/>, 413 beyond <paramref name="maxBytes"/> (which may exceed the JSON limit; the
+    /// server's own body limit is raised for this request only), 400 when empty.
+    /// </summary>
+    public static async Task<(byte[]? Bytes, IResult? Problem)> ReadRawAsync(HttpRequest request, int maxBytes, params string[] mediaTypes)
+    {
+        if (!mediaTypes.Any(type => IsMediaType(request.ContentType, type)))
+        {
+            return (null, ApiProblems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"send the body as {string.Join(" or ", mediaTypes)}"));
+        }
+        if (request.ContentLength > maxBytes)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBytes;
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent(maxBytes + 1);
+        try
+        {
+            var length = 0;
+            try
+            {
+                while (length <= maxBytes)
+                {
+                    var read = await request.Body.ReadAsync(buffer.AsMemory(length, maxBytes + 1 - length), request.HttpContext.RequestAborted).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+                    length += read;
+                }
+            }
+            catch (BadHttpRequestException e)
+            {
+                return (null, ApiProblems.Status(e.StatusCode, "Bad request", "the request body could not be read"));
+            }
+            if (length > maxBytes)
+            {
+                return (null, TooLarge(maxBytes));
+            }
+            return length == 0 ? (null, ApiProblems.Field("body", "a body is required")) : (buffer.AsSpan(0, length).ToArray(), null);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     private static IResult TooLarge(int maxBytes) =>
         ApiProblems.Status(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"a request body may hold at most {maxBytes} bytes");
 
-    private static bool IsJson(string? contentType)
+    private static bool IsJson(string? contentType) => IsMediaType(contentType, "application/json");
+
+    private static bool IsMediaType(string? contentType, string expected)
     {
         if (contentType is null)
         {
@@ -83,7 +136,7 @@ internal static class RequestBody
         }
         var semicolon = contentType.IndexOf(';', StringComparison.Ordinal);
         var mediaType = (semicolon < 0 ? contentType : contentType[..semicolon]).Trim();
-        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase);
+        return mediaType.Equals(expected, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>

@@ -5,7 +5,11 @@ using Microsoft.Extensions.Options;
 
 namespace HaAgent.Coordinator.Api;
 
-/// <summary>/v1/vms: create, update, list, protect/unprotect. Only protected VMs are restarted after a failure.</summary>
+/// <summary>
+/// /v1/vms: create, update, list, protect/unprotect, priority and group. Only protected VMs are restarted after a
+/// failure. The sub-resources change one member and keep the rest, so two operators changing different members of
+/// the same VM do not overwrite each other's full document (each is still a compare-and-swap on the read version).
+/// </summary>
 internal static class VmEndpoints
 {
     public static void Map(RouteGroupBuilder v1)
@@ -19,6 +23,10 @@ internal static class VmEndpoints
             .RequireAuthorization(ApiRoles.WritePolicy).Produces<VmDocument>();
         vms.MapPost("/{id}/unprotect", (HttpContext context, string id, ApiStore store) => SetProtectedAsync(context, id, false, store))
             .RequireAuthorization(ApiRoles.WritePolicy).Produces<VmDocument>();
+        vms.MapPut("/{id}/priority", SetPriorityAsync).RequireAuthorization(ApiRoles.WritePolicy).Accepts<VmPriorityRequest>("application/json").Produces<VmDocument>();
+        vms.MapPut("/{id}/group", SetGroupAsync).RequireAuthorization(ApiRoles.WritePolicy).Accepts<VmGroupRequest>("application/json").Produces<VmDocument>();
+        vms.MapDelete("/{id}/group", (HttpContext context, string id, ApiStore store) => ChangeAsync(context, id, store, "vm.group", static vm => vm with { Group = null }))
+            .RequireAuthorization(ApiRoles.WritePolicy).Produces<VmDocument>();
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, ApiStore store)
@@ -27,8 +35,8 @@ internal static class VmEndpoints
         {
             return problem;
         }
-        var (items, next) = await store.ListAsync(ApiStore.VmsPrefix, after, limit, ApiJsonContext.Default.VmDocument, context.RequestAborted);
-        return Results.Json(new Page<VmDocument>([.. items.Select(static i => i.Value with { Version = i.Version })], next), ApiJsonContext.Default.PageVmDocument);
+        var page = await store.ListRawAsync(ApiStore.VmsPrefix, after, limit, context.RequestAborted);
+        return new StoredPageResult(page.Documents, page.NextStartAfter?[ApiStore.VmsPrefix.Length..]);
     }
 
     private static async Task<IResult> GetAsync(HttpContext context, string id, ApiStore store)
@@ -100,7 +108,50 @@ internal static class VmEndpoints
         return await WriteAsync(context, store, "vm.update", key, raw, vm!, version);
     }
 
-    private static async Task<IResult> SetProtectedAsync(HttpContext context, string id, bool on, ApiStore store)
+    private static Task<IResult> SetProtectedAsync(HttpContext context, string id, bool on, ApiStore store) =>
+        ChangeAsync(context, id, store, on ? "vm.protect" : "vm.unprotect", vm => vm with { Protected = on });
+
+    private static async Task<IResult> SetPriorityAsync(HttpContext context, string id, ApiStore store, IOptions<ApiOptions> options)
+    {
+        if (EndpointSupport.CheckId(id) is { } badId)
+        {
+            return badId;
+        }
+        var (request, problem) = await RequestBody.ReadAsync(context.Request, ApiJsonContext.Default.VmPriorityRequest, options.Value.MaxRequestBodyBytes);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (request!.Priority is not { } priority || priority is < -ApiValidation.MaxAbsPriority or > ApiValidation.MaxAbsPriority)
+        {
+            return ApiProblems.Field("priority", request.Priority is null
+                ? "is required"
+                : $"must be between -{ApiValidation.MaxAbsPriority} and {ApiValidation.MaxAbsPriority}");
+        }
+        return await ChangeAsync(context, id, store, "vm.priority", vm => vm with { Priority = priority });
+    }
+
+    private static async Task<IResult> SetGroupAsync(HttpContext context, string id, ApiStore store, IOptions<ApiOptions> options)
+    {
+        if (EndpointSupport.CheckId(id) is { } badId)
+        {
+            return badId;
+        }
+        var (request, problem) = await RequestBody.ReadAsync(context.Request, ApiJsonContext.Default.VmGroupRequest, options.Value.MaxRequestBodyBytes);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (!ApiValidation.IsId(request!.Group))
+        {
+            return ApiProblems.Field("group", request.Group is null ? "is required (DELETE the group to take the VM out of it)" : ApiValidation.IdRule);
+        }
+        var group = request.Group!;
+        return await ChangeAsync(context, id, store, "vm.group", vm => vm with { Group = group });
+    }
+
+    /// <summary>Read, change one member, commit with the read version as compare-and-swap (a concurrent writer gets 409).</summary>
+    private static async Task<IResult> ChangeAsync(HttpContext context, string id, ApiStore store, string action, Func<VmDocument, VmDocument> change)
     {
         if (EndpointSupport.CheckId(id) is { } badId)
         {
@@ -120,7 +171,7 @@ internal static class VmEndpoints
         {
             return EndpointSupport.VersionMismatch(key, expected, version);
         }
-        return await WriteAsync(context, store, on ? "vm.protect" : "vm.unprotect", key, raw, current with { Protected = on }, version);
+        return await WriteAsync(context, store, action, key, raw, change(current), version);
     }
 
     private static async Task<IResult> WriteAsync(HttpContext context, ApiStore store, string action, string key, Store.StoredDocument? raw, VmDocument vm, long version)

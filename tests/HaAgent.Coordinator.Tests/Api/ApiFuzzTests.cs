@@ -27,6 +27,8 @@ public sealed class ApiFuzzTests(ApiFixture fixture, ITestOutputHelper output) :
         "/v1/hosts", "/v1/hosts/{id}", "/v1/hosts/{id}/maintenance", "/v1/vms", "/v1/vms/{id}", "/v1/vms/{id}/protect",
         "/v1/vms/{id}/unprotect", "/v1/rules", "/v1/rules/{id}", "/v1/audit", "/v1/whatif", "/metrics", "/readyz",
         "/healthz", "/openapi/v1.json", "/v1", "/v2/hosts", "/v1/hosts/{id}/{id}",
+        "/v1/hosts/{id}/drain", "/v1/vms/{id}/priority", "/v1/vms/{id}/group", "/v1/vms/{id}/definition", "/v1/groups",
+        "/v1/groups/{id}", "/v1/fences",
     ];
 
     /// <summary>Most requests use a method the route serves, so they reach authorization and validation instead of 405.</summary>
@@ -42,7 +44,15 @@ public sealed class ApiFuzzTests(ApiFixture fixture, ITestOutputHelper output) :
         ["/v1/rules"] = ["GET", "POST"],
         ["/v1/rules/{id}"] = ["GET", "PUT", "DELETE"],
         ["/v1/whatif"] = ["POST"],
+        ["/v1/hosts/{id}/drain"] = ["POST", "DELETE"],
+        ["/v1/vms/{id}/priority"] = ["PUT"],
+        ["/v1/vms/{id}/group"] = ["PUT", "DELETE"],
+        ["/v1/vms/{id}/definition"] = ["GET", "PUT"],
+        ["/v1/groups/{id}"] = ["GET"],
     };
+
+    private const string ValidDefinition =
+        "<domain type='kvm'><name>fz-vm1</name><uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid><memory unit='KiB'>524288</memory></domain>";
 
     private static readonly string[] ValidBodies =
     [
@@ -52,6 +62,9 @@ public sealed class ApiFuzzTests(ApiFixture fixture, ITestOutputHelper output) :
         """{"name":"fz-pin","kind":"host-pinning","strength":"soft","vmIds":["fz-vm1"],"hostIds":["fz-h1"]}""",
         """{"level":"rack","label":"r1"}""",
         """{"hosts":["fz-h1"]}""",
+        """{"priority":5}""",
+        """{"group":"fz-g"}""",
+        ValidDefinition,
     ];
 
     // No raw %00 in paths: Kestrel refuses such a request line itself (400), and TestServer's client cannot even build it.
@@ -77,6 +90,11 @@ public sealed class ApiFuzzTests(ApiFixture fixture, ITestOutputHelper output) :
         await (await ops.PostJsonAsync("/v1/vms", """{"id":"fz-vm1","cpus":1,"memoryMiB":512,"volumes":["ceph:rbd/a"],"host":"fz-h1"}""")).JsonAsync(HttpStatusCode.Created);
         await (await ops.PostJsonAsync("/v1/vms", """{"id":"fz-vm2","cpus":1,"memoryMiB":512,"volumes":["ceph:rbd/b"],"host":"fz-h2"}""")).JsonAsync(HttpStatusCode.Created);
         await (await ops.PostJsonAsync("/v1/rules", """{"name":"fz-rule","kind":"affinity","strength":"soft","vmIds":["fz-vm1","fz-vm2"]}""")).JsonAsync(HttpStatusCode.Created);
+        using (var definition = new StringContent(ValidDefinition, Encoding.UTF8, "application/xml"))
+        {
+            await (await ops.PutAsync("/v1/vms/fz-vm1/definition", definition)).JsonAsync(HttpStatusCode.Created);
+        }
+        await (await ops.PutJsonAsync("/v1/vms/fz-vm2/group", """{"group":"fz-g"}""")).JsonAsync(HttpStatusCode.OK);
 
         var store = host.Services.GetRequiredService<ICoordinatorStore>();
         var before = await SnapshotAsync(store);
@@ -179,13 +197,36 @@ public sealed class ApiFuzzTests(ApiFixture fixture, ITestOutputHelper output) :
         HttpRequestMessage request;
         if (random.Next(4) == 0)
         {
-            var path = Pick(random, ["/v1/hosts/{id}/maintenance", "/v1/vms/{id}/protect", "/v1/vms/{id}/unprotect", "/v1/rules/{id}", "/v1/hosts/{id}", "/v1/vms/{id}"])
+            var path = Pick(random,
+                [
+                    "/v1/hosts/{id}/maintenance", "/v1/vms/{id}/protect", "/v1/vms/{id}/unprotect", "/v1/rules/{id}", "/v1/hosts/{id}", "/v1/vms/{id}",
+                    "/v1/hosts/{id}/drain", "/v1/vms/{id}/priority", "/v1/vms/{id}/group", "/v1/vms/{id}/definition",
+                ])
                 .Replace("{id}", BadId(random), StringComparison.Ordinal);
             request = new HttpRequestMessage(new HttpMethod(Pick(random, ["POST", "PUT", "DELETE", "PATCH"])), path);
             if (random.Next(2) == 0)
             {
                 request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(Pick(random, ValidBodies)));
                 request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+            }
+        }
+        else if (random.Next(4) == 0)
+        {
+            // The small sub-resource bodies and the XML definition: each from a list of always-invalid variants.
+            var (path, body, contentType) = random.Next(3) switch
+            {
+                0 => ("/v1/vms/fz-vm1/priority", Pick(random, BadPriorityBodies), "application/json"),
+                1 => ("/v1/vms/fz-vm1/group", Pick(random, BadGroupBodies), "application/json"),
+                _ => ("/v1/vms/fz-vm1/definition", BreakDefinition(random), "application/xml"),
+            };
+            request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new ByteArrayContent(body) };
+            if (random.Next(6) == 0)
+            {
+                SetContentType(request, random);
+            }
+            else
+            {
+                request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
             }
         }
         else
@@ -210,6 +251,41 @@ public sealed class ApiFuzzTests(ApiFixture fixture, ITestOutputHelper output) :
             request.Headers.TryAddWithoutValidation("If-Match", Pick(random, ["\"1\"", "999999", "*", "W/\"3\"", "-4", "abc", "\"\""]));
         }
         return request;
+    }
+
+    private static readonly byte[][] BadPriorityBodies = [.. new[]
+    {
+        """{"priority":1000001}""", """{"priority":-1000001}""", """{"priority":"5"}""", """{"priority":5.5}""", "{}", """{"priority":null}""",
+        """{"priority":5,"x":1}""", """{"Priority":5}""", """{"priority":5,"priority":6}""", "[5]", """{"priority":""", """{"priority":1e400}""",
+        """{"priority":99999999999}""", "null", "",
+    }.Select(Encoding.UTF8.GetBytes)];
+
+    private static readonly byte[][] BadGroupBodies = [.. new[]
+    {
+        """{"group":"a b"}""", """{"group":null}""", "{}", """{"group":5}""", """{"group":"-x"}""", "{\"group\":\"" + new string('g', 65) + "\"}",
+        """{"Group":"g"}""", """{"group":"g","group":"h"}""", """{"group":"g","priority":1}""", """{"group":"a/b"}""", """{"group":"\u00e9"}""",
+        """{"group":["g"]}""", """{"group":""", "",
+    }.Select(Encoding.UTF8.GetBytes)];
+
+    /// <summary>A definition that must be refused: malformed, DTD/entities, wrong name or UUID, not UTF-8, too large.</summary>
+    private static byte[] BreakDefinition(Random random)
+    {
+        var text = random.Next(11) switch
+        {
+            0 => ValidDefinition[..random.Next(ValidDefinition.Length - 1)],
+            1 => "<!DOCTYPE domain [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;\">]>" + ValidDefinition.Replace("</domain>", "<description>&b;</description></domain>", StringComparison.Ordinal),
+            2 => "<!DOCTYPE domain [<!ENTITY x SYSTEM \"file:///etc/hostname\">]>" + ValidDefinition.Replace("</domain>", "<description>&x;</description></domain>", StringComparison.Ordinal),
+            3 => ValidDefinition.Replace(">fz-vm1<", ">" + Pick(random, ["fz-vm2", "FZ-VM1", "", "fz-vm1 x"]) + "<", StringComparison.Ordinal),
+            4 => ValidDefinition.Replace("4dea22b3-1d52-d8f3-2516-782e98ab3fa0", Pick(random, ["", "nope", "4dea22b3"]), StringComparison.Ordinal),
+            5 => ValidDefinition.Replace("domain", Pick(random, ["dom", "Domain", "x:domain"]), StringComparison.Ordinal),
+            6 => ValidDefinition.Replace("</domain>", "<description>" + new string('p', 256 * 1024) + "</description></domain>", StringComparison.Ordinal),
+            7 => ValidDefinition.Replace("</domain>", "<name>fz-vm1</name></domain>", StringComparison.Ordinal),
+            8 => ValidDefinition.Replace("</domain>", "<description>&undefined;</description></domain>", StringComparison.Ordinal),
+            9 => "",
+            _ => MalformedBody(random),
+        };
+        var bytes = Encoding.UTF8.GetBytes(text);
+        return random.Next(10) == 0 && bytes.Length > 40 ? [.. bytes[..40], 0xC3, 0x28, .. bytes[40..]] : bytes;
     }
 
     /// <summary>Makes a valid body invalid, always: the result must be refused however the server reads it.</summary>

@@ -30,11 +30,18 @@ public sealed class ServiceEndpointTests(ApiFixture fixture) : IClassFixture<Api
             ("/v1/vms/{id}/protect", "post"), ("/v1/vms/{id}/unprotect", "post"),
             ("/v1/rules", "get"), ("/v1/rules", "post"), ("/v1/rules/{name}", "get"), ("/v1/rules/{name}", "put"), ("/v1/rules/{name}", "delete"),
             ("/v1/audit", "get"), ("/v1/whatif", "post"), ("/healthz", "get"), ("/readyz", "get"), ("/metrics", "get"),
+            ("/v1/hosts/{id}/drain", "post"), ("/v1/hosts/{id}/drain", "delete"),
+            ("/v1/vms/{id}/priority", "put"), ("/v1/vms/{id}/group", "put"), ("/v1/vms/{id}/group", "delete"),
+            ("/v1/vms/{id}/definition", "get"), ("/v1/vms/{id}/definition", "put"),
+            ("/v1/groups", "get"), ("/v1/groups/{name}", "get"), ("/v1/fences", "get"),
         })
         {
             Assert.True(paths.TryGetProperty(path, out var item) && item.TryGetProperty(method, out _), $"OpenAPI lacks {method} {path}");
         }
         Assert.True(paths.GetProperty("/v1/hosts").GetProperty("post").TryGetProperty("requestBody", out _));
+        Assert.True(paths.GetProperty("/v1/vms/{id}/priority").GetProperty("put").TryGetProperty("requestBody", out _));
+        var definitionBody = paths.GetProperty("/v1/vms/{id}/definition").GetProperty("put").GetProperty("requestBody").GetProperty("content");
+        Assert.True(definitionBody.TryGetProperty("application/xml", out _), $"definition body types: {definitionBody}");
     }
 
     [Fact]

@@ -30,4 +30,11 @@ namespace HaAgent.Coordinator.Api.Contracts;
 [JsonSerializable(typeof(WhatIfRequest))]
 [JsonSerializable(typeof(WhatIfResponse))]
 [JsonSerializable(typeof(ReadyResponse))]
+[JsonSerializable(typeof(VmPriorityRequest))]
+[JsonSerializable(typeof(VmGroupRequest))]
+[JsonSerializable(typeof(FencePageResponse))]
+[JsonSerializable(typeof(GroupResponse))]
+[JsonSerializable(typeof(Page<GroupSummary>))]
+[JsonSerializable(typeof(VmDefinitionResponse))]
+[JsonSerializable(typeof(DefinitionDigest))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -29,28 +29,6 @@ internal sealed partial class SqliteCoordinatorStore
     {
         ArgumentOutOfRangeException.ThrowIfNegative(afterSequence);
         StoreLimits.ValidatePageSize(limit);
-        return RunAsync(() =>
-        {
-            using var read = Command(null, "SELECT sequence, epoch, recorded_at_ms, payload FROM audit WHERE sequence > $after ORDER BY sequence LIMIT $limit");
-            read.Parameters.AddWithValue("$after", afterSequence);
-            read.Parameters.AddWithValue("$limit", limit + 1);
-            using var reader = read.ExecuteReader();
-            var entries = new List<AuditEntry>(Math.Min(limit, 64));
-            var more = false;
-            while (reader.Read())
-            {
-                if (entries.Count == limit)
-                {
-                    more = true;
-                    break;
-                }
-                entries.Add(new AuditEntry(
-                    reader.GetInt64(0),
-                    reader.GetInt64(1),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
-                    (byte[])reader.GetValue(3)));
-            }
-            return new AuditPage(entries, more);
-        }, cancellationToken);
+        return ReadAsync(reader => reader.ReadAudit(afterSequence, limit), cancellationToken);
     }
 }

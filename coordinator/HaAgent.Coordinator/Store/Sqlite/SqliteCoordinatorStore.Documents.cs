@@ -7,13 +7,7 @@ internal sealed partial class SqliteCoordinatorStore
     public Task<StoredDocument?> GetAsync(string key, CancellationToken cancellationToken)
     {
         StoreLimits.ValidateKey(key);
-        return RunAsync(() =>
-        {
-            using var read = Command(null, "SELECT value, version FROM documents WHERE key = $key");
-            read.Parameters.AddWithValue("$key", key);
-            using var reader = read.ExecuteReader();
-            return reader.Read() ? new StoredDocument(key, (byte[])reader.GetValue(0), reader.GetInt64(1)) : null;
-        }, cancellationToken);
+        return ReadAsync(reader => reader.Get(key), cancellationToken);
     }
 
     public Task<DocumentPage> ListAsync(string prefix, string? startAfter, int limit, CancellationToken cancellationToken)
@@ -21,28 +15,7 @@ internal sealed partial class SqliteCoordinatorStore
         StoreLimits.ValidatePrefix(prefix);
         StoreLimits.ValidateStartAfter(prefix, startAfter);
         StoreLimits.ValidatePageSize(limit);
-        return RunAsync(() =>
-        {
-            using var read = Command(null, startAfter is null
-                ? "SELECT key, value, version FROM documents WHERE key >= $from AND key < $end ORDER BY key LIMIT $limit"
-                : "SELECT key, value, version FROM documents WHERE key > $from AND key < $end ORDER BY key LIMIT $limit");
-            read.Parameters.AddWithValue("$from", startAfter ?? prefix);
-            read.Parameters.AddWithValue("$end", prefix + StoreLimits.PastLastKeyChar);
-            read.Parameters.AddWithValue("$limit", limit + 1);
-            using var reader = read.ExecuteReader();
-            var documents = new List<StoredDocument>(Math.Min(limit, 64));
-            var more = false;
-            while (reader.Read())
-            {
-                if (documents.Count == limit)
-                {
-                    more = true;
-                    break;
-                }
-                documents.Add(new StoredDocument(reader.GetString(0), (byte[])reader.GetValue(1), reader.GetInt64(2)));
-            }
-            return new DocumentPage(documents, more ? documents[^1].Key : null);
-        }, cancellationToken);
+        return ReadAsync(reader => reader.List(prefix, startAfter, limit), cancellationToken);
     }
 
     public Task<WriteResult> PutAsync(Leadership leadership, string key, ReadOnlyMemory<byte> value, long? expectedVersion, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
@@ -8,7 +9,9 @@ namespace HaAgent.Coordinator.Store.Sqlite;
 /// exclude each other through the persisted lease). The epoch is a persisted counter bumped at every acquire; every
 /// write runs in a BEGIN IMMEDIATE transaction that first checks the persisted epoch, holder and lease expiry are
 /// still ours, so a write and a takeover can never interleave. synchronous=FULL: an acquired epoch must survive power
-/// loss, or a restarted coordinator could hand out an epoch agents have already seen.
+/// loss, or a restarted coordinator could hand out an epoch agents have already seen. Document and audit reads go
+/// through a small pool of read connections (WAL readers run beside the writer), so API reads scale with cores and
+/// never wait behind a write's fsync; leadership reads and all writes stay on the one write connection.
 /// </summary>
 internal sealed partial class SqliteCoordinatorStore : ICoordinatorStore
 {
@@ -17,13 +20,20 @@ internal sealed partial class SqliteCoordinatorStore : ICoordinatorStore
     private readonly TimeProvider _time;
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly string _readConnectionString;
+    private readonly int _readers;
+    private readonly SemaphoreSlim _readerSlots;
+    private readonly ConcurrentBag<SqliteReadConnection> _idleReaders = [];
     private bool _disposed;
 
-    private SqliteCoordinatorStore(SqliteStoreOptions options, TimeProvider time, SqliteConnection connection)
+    private SqliteCoordinatorStore(SqliteStoreOptions options, TimeProvider time, SqliteConnection connection, string readConnectionString)
     {
         _options = options;
         _time = time;
         _connection = connection;
+        _readConnectionString = readConnectionString;
+        _readers = Math.Clamp(Environment.ProcessorCount, 2, 8);
+        _readerSlots = new SemaphoreSlim(_readers, _readers);
     }
 
     public string InstanceId => _options.InstanceId;
@@ -83,7 +93,8 @@ internal sealed partial class SqliteCoordinatorStore : ICoordinatorStore
                     """);
                 transaction.Commit();
             }
-            return new SqliteCoordinatorStore(options, time ?? TimeProvider.System, connection);
+            builder.Mode = SqliteOpenMode.ReadWrite;
+            return new SqliteCoordinatorStore(options, time ?? TimeProvider.System, connection, builder.ConnectionString);
         }
         catch
         {
@@ -123,6 +134,17 @@ internal sealed partial class SqliteCoordinatorStore : ICoordinatorStore
         {
             _gate.Release();
         }
+        // Every slot taken back = no read still running; then the idle connections are all there is.
+        for (var i = 0; i < _readers; i++)
+        {
+            await _readerSlots.WaitAsync().ConfigureAwait(false);
+        }
+        while (_idleReaders.TryTake(out var reader))
+        {
+            reader.Dispose();
+        }
+        // A read that slipped past the first disposed check wakes up and meets the second one.
+        _readerSlots.Release(_readers);
     }
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -144,6 +166,38 @@ internal sealed partial class SqliteCoordinatorStore : ICoordinatorStore
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>Runs a read on a pooled read connection (opened on first need); failures as in <see cref="RunAsync{T}"/>.</summary>
+    private async Task<T> ReadAsync<T>(Func<SqliteReadConnection, T> body, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _readerSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        SqliteReadConnection? reader = null;
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_idleReaders.TryTake(out reader))
+            {
+                reader = new SqliteReadConnection(_readConnectionString, (int)_options.BusyTimeout.TotalMilliseconds);
+            }
+            return body(reader);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED or SQLitePCL.raw.SQLITE_IOERR or SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_CANTOPEN)
+        {
+            // A connection that failed mid-statement is not trusted again.
+            reader?.Dispose();
+            reader = null;
+            throw new StoreUnavailableException($"SQLite store {_options.Path}: {ex.Message}", ex);
+        }
+        finally
+        {
+            if (reader is not null)
+            {
+                _idleReaders.Add(reader);
+            }
+            _readerSlots.Release();
         }
     }
 

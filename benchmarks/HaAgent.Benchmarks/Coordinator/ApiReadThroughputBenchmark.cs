@@ -1,0 +1,101 @@
+using System.Net;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using HaAgent.Benchmarks.Store;
+
+namespace HaAgent.Benchmarks.Coordinator;
+
+/// <summary>
+/// Simple reads — GET /v1/vms/{id} and GET /v1/hosts/{id}, alternating, random ids — from <see cref="Clients"/>
+/// concurrent clients over keep-alive loopback connections to a real coordinator process holding 200 000 VMs.
+/// Client and server share this machine's cores, so the server's CPU per request is printed too: it is what bounds
+/// the rate a coordinator on 2 cores can serve to clients elsewhere. Target: ≥ 20 000 reads/s.
+/// Run: dotnet run -c Release --project benchmarks/HaAgent.Benchmarks -- --filter '*ApiReadThroughput*'
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(Config))]
+public class ApiReadThroughputBenchmark
+{
+    private const int RequestsPerInvoke = 4000;
+
+    private ApiBenchmarkServer? _server;
+    private HttpClient _client = null!;
+    private TimeSpan _serverCpu;
+    private TimeSpan _clientCpu;
+    private TimeSpan _wall;
+    private long _requests;
+
+    [Params(StoreKind.Sqlite, StoreKind.Etcd)]
+    public StoreKind Store { get; set; }
+
+    [Params(32)]
+    public int Clients { get; set; }
+
+    private sealed class Config : ManualConfig
+    {
+        public Config()
+        {
+            AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10).WithInvocationCount(1).WithUnrollFactor(1)
+                .WithToolchain(InProcessEmitToolchain.Instance));
+            AddColumn(new ApiThroughputColumn());
+        }
+    }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _server = ApiBenchmarkServer.Start(Store);
+        _client = _server.Client(Clients);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        if (_requests > 0)
+        {
+            Console.WriteLine(
+                $"// {Store}, {Clients} clients: {_requests / _wall.TotalSeconds:N0} req/s; server CPU {_serverCpu.TotalMicroseconds / _requests:F1} µs/request " +
+                $"({_serverCpu / _wall:F2} cores busy) → ~{2 * 1e6 / (_serverCpu.TotalMicroseconds / _requests):N0} req/s on 2 server cores; " +
+                $"client CPU {_clientCpu.TotalMicroseconds / _requests:F1} µs/request");
+        }
+        _client.Dispose();
+        _server?.Dispose();
+    }
+
+    [Benchmark(OperationsPerInvoke = RequestsPerInvoke, Description = "GET /v1/vms/{id} + /v1/hosts/{id}")]
+    public async Task<int> Reads()
+    {
+        var serverBefore = _server!.ProcessorTime;
+        var clientBefore = Environment.CpuUsage.TotalTime;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var workers = new Task<int>[Clients];
+        for (var c = 0; c < Clients; c++)
+        {
+            workers[c] = WorkerAsync(c, RequestsPerInvoke / Clients);
+        }
+        var bytes = (await Task.WhenAll(workers)).Sum();
+        _wall += System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        _serverCpu += _server.ProcessorTime - serverBefore;
+        _clientCpu += Environment.CpuUsage.TotalTime - clientBefore;
+        _requests += RequestsPerInvoke / Clients * Clients;
+        return bytes;
+    }
+
+    private async Task<int> WorkerAsync(int worker, int count)
+    {
+        var random = new Random(worker);
+        var bytes = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var path = (i & 1) == 0
+                ? "/v1/vms/" + ApiBenchmarkServer.VmId(random.Next(ApiBenchmarkServer.VmCount))
+                : "/v1/hosts/" + ApiBenchmarkServer.HostId(random.Next(ApiBenchmarkServer.HostCount));
+            using var response = await _client.GetAsync(new Uri(path, UriKind.Relative)).ConfigureAwait(false);
+            var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            bytes += response.StatusCode == HttpStatusCode.OK ? body.Length : throw new InvalidOperationException($"{path}: {(int)response.StatusCode}");
+        }
+        return bytes;
+    }
+}
