@@ -299,7 +299,11 @@ internal sealed partial class OrderDispatcher
 
     private async Task<OrderResultMessage> StopAsync(StopVmOrder order, CancellationToken cancellationToken)
     {
-        await WatcherReadyAsync(cancellationToken).ConfigureAwait(false);
+        if (!await WatcherReadyAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // An empty table proves nothing: never answer "stopped" for a VM libvirt was never asked about.
+            return Result(order, OrderOutcome.Failed, FailureKind.HypervisorError, "the VM table is not known yet (libvirt never listed)");
+        }
         var vm = _watcher.Snapshot().FirstOrDefault(v => string.Equals(v.Name, order.VmId, StringComparison.Ordinal));
         if (vm is null)
         {
