@@ -29,6 +29,7 @@ internal sealed partial class CoordinatorClient : IDisposable
     private readonly HttpClient _http;
     private int _preferred;
     private string? _lastProblem;
+    private long _lastLoggedAt;
 
     public CoordinatorClient(
         IReadOnlyList<string> endpoints,
@@ -83,7 +84,7 @@ internal sealed partial class CoordinatorClient : IDisposable
                 Led(index);
                 return new SendOutcome(ack, null);
             }
-            problem = attempt.Decoded is { } other ? $"{_endpoints[index]} answered {other.Message.GetType().Name}, not an ack" : attempt.Problem;
+            problem = Join(problem, attempt.Decoded is { } other ? $"{_endpoints[index]} answered {other.Message.GetType().Name}, not an ack" : attempt.Problem);
             index = Next(index, attempt.LeaderHint);
         }
         Unreachable(problem ?? "no endpoint");
@@ -117,12 +118,15 @@ internal sealed partial class CoordinatorClient : IDisposable
                 Volatile.Write(ref _preferred, index);
                 return new PollOutcome(PollStatus.Refused, null, attempt.Problem ?? "the reply is not an order");
             }
-            problem = attempt.Problem;
+            problem = Join(problem, attempt.Problem);
             index = Next(index, attempt.LeaderHint);
         }
         Unreachable(problem ?? "no endpoint");
         return new PollOutcome(PollStatus.Unavailable, null, problem);
     }
+
+    private static string? Join(string? problems, string? problem) =>
+        problems is null ? problem : problem is null ? problems : $"{problems}; {problem}";
 
     private static int Untried(bool[] tried, int wanted)
     {
@@ -159,9 +163,12 @@ internal sealed partial class CoordinatorClient : IDisposable
 
     private void Unreachable(string problem)
     {
-        // One line per distinct problem, not one per heartbeat.
-        if (!string.Equals(Interlocked.Exchange(ref _lastProblem, problem), problem, StringComparison.Ordinal))
+        // The first failure after contact at once; after that a changed problem at most every 10 s, never one per heartbeat.
+        var previous = Interlocked.Exchange(ref _lastProblem, problem);
+        var now = Environment.TickCount64;
+        if (previous is null || (!string.Equals(previous, problem, StringComparison.Ordinal) && now - Interlocked.Read(ref _lastLoggedAt) >= 10_000))
         {
+            Interlocked.Exchange(ref _lastLoggedAt, now);
             LogNoLeader(problem);
         }
     }
