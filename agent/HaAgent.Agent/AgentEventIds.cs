@@ -19,5 +19,18 @@ internal static class AgentEventIds
     internal const int UnitStateChanged = 500;
     internal const int UnitWatchUnavailable = 501;
     internal const int MachinedUnavailable = 510;
+    internal const int CoordinatorUnreachable = 600;
+    internal const int CoordinatorReached = 601;
+    internal const int OrderFrameRefused = 602;
+    internal const int HelloDelivered = 603;
+    internal const int DefinitionUnreadable = 604;
+    internal const int ResultUndelivered = 605;
+    internal const int LibvirtdDown = 606;
+    internal const int SelfFenceReported = 607;
+    internal const int OrderReceived = 610;
+    internal const int OrderFinished = 611;
+    internal const int OrderRefused = 612;
+    internal const int OrderGateCorrupt = 613;
+    internal const int OrderFailedInternally = 614;
     internal const int MemoryReport = 900;
 }

@@ -1,6 +1,8 @@
 using HaAgent.Agent.Configuration;
 using HaAgent.Agent.Fencing;
 using HaAgent.Agent.Heartbeat;
+using HaAgent.Agent.Link;
+using HaAgent.Agent.Orders;
 using HaAgent.Agent.SelfFence;
 using HaAgent.Agent.State;
 using HaAgent.Agent.Storage;
@@ -13,8 +15,7 @@ namespace HaAgent.Agent;
 
 /// <summary>
 /// The agent's capabilities, registered in one place with explicit factories (no reflection-driven activation of
-/// optional parts). The protocol layer, when it lands, resolves <see cref="FenceExecutor"/>, <see cref="UnfenceExecutor"/>,
-/// <see cref="VmWatcher"/>, <see cref="CoordinatorContact"/> and <see cref="SelfFenceMonitor"/> from here.
+/// optional parts). The coordinator link (<see cref="LinkServices"/>) drives the executors through the order gate.
 /// </summary>
 internal static class AgentServices
 {
@@ -22,7 +23,8 @@ internal static class AgentServices
     {
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<AgentOptions>>().Value);
         services.AddSingleton(sp => new AgentStateStore(sp.GetRequiredService<AgentOptions>().StateFile));
-        services.AddSingleton(sp => AgentIdentity.StartingNow(sp.GetRequiredService<AgentOptions>().HostId, sp.GetRequiredService<TimeProvider>()));
+        // The incarnation is a persisted start counter: it grows at every agent start, whatever the clock says.
+        services.AddSingleton(sp => new AgentIdentity(sp.GetRequiredService<AgentOptions>().HostId, sp.GetRequiredService<AgentStateStore>().BeginIncarnation()));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<AgentOptions>();
@@ -49,11 +51,12 @@ internal static class AgentServices
             return new FenceExecutor(sp.GetRequiredService<AgentStateStore>(), storage.Ceph, storage.Iscsi, options.Intervals.FenceStepTimeout,
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<FenceExecutor>>());
         });
+        services.AddSingleton(sp => new AllowedVmsLeftoverCheck(new LibvirtLeftoverVmCheck(sp.GetRequiredService<AgentOptions>().Libvirt)));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<AgentOptions>();
             var storage = sp.GetRequiredService<AgentStorage>();
-            return new UnfenceExecutor(sp.GetRequiredService<AgentStateStore>(), storage.Ceph, storage.Iscsi, new LibvirtLeftoverVmCheck(options.Libvirt),
+            return new UnfenceExecutor(sp.GetRequiredService<AgentStateStore>(), storage.Ceph, storage.Iscsi, sp.GetRequiredService<AllowedVmsLeftoverCheck>(),
                 options.Intervals.FenceStepTimeout, sp.GetRequiredService<ILogger<UnfenceExecutor>>(),
                 onCephUnfenced: () =>
                 {
@@ -98,10 +101,14 @@ internal static class AgentServices
             };
             return new SelfFenceMonitor(sp.GetRequiredService<CoordinatorContact>(), sp.GetRequiredService<SelfFencer>(), watchdog,
                 sp.GetRequiredService<AgentStateStore>(), options.Intervals.SelfFenceTimeout, options.Watchdog.KickInterval, time,
-                sp.GetRequiredService<ILogger<SelfFenceMonitor>>());
+                sp.GetRequiredService<ILogger<SelfFenceMonitor>>(),
+                onSelfFencing: () => sp.GetRequiredService<OrderDispatcher>().EnterSelfFence());
         });
         Restart.RestartServices.Add(services);
+        LinkServices.Add(services);
         services.AddHostedService(sp => new AgentWorker(
+            sp.GetRequiredService<AgentLink>(),
+            sp.GetRequiredService<DBus.SystemdUnitWatcher>(),
             sp.GetRequiredService<VmWatcher>(),
             sp.GetRequiredService<HeartbeatWriter>(),
             sp.GetRequiredService<SelfFenceMonitor>(),

@@ -1,4 +1,6 @@
+using HaAgent.Agent.DBus;
 using HaAgent.Agent.Heartbeat;
+using HaAgent.Agent.Link;
 using HaAgent.Agent.SelfFence;
 using HaAgent.Agent.Vms;
 using Microsoft.Extensions.Hosting;
@@ -6,9 +8,12 @@ using Microsoft.Extensions.Logging;
 
 namespace HaAgent.Agent;
 
-/// <summary>Runs the agent's loops side by side: VM watcher, storage heartbeat, self-fence monitor.</summary>
+/// <summary>Runs the agent's loops side by side: VM watcher, storage heartbeat, self-fence monitor, the coordinator link
+/// and the libvirtd.service watcher (which degrades to one log line on a host without a system bus).</summary>
 internal sealed partial class AgentWorker : BackgroundService
 {
+    private readonly AgentLink _link;
+    private readonly SystemdUnitWatcher _libvirtd;
     private readonly VmWatcher _watcher;
     private readonly HeartbeatWriter _heartbeat;
     private readonly SelfFenceMonitor _monitor;
@@ -18,6 +23,8 @@ internal sealed partial class AgentWorker : BackgroundService
     private readonly TimeSpan? _memoryLogInterval;
 
     public AgentWorker(
+        AgentLink link,
+        SystemdUnitWatcher libvirtd,
         VmWatcher watcher,
         HeartbeatWriter heartbeat,
         SelfFenceMonitor monitor,
@@ -27,6 +34,8 @@ internal sealed partial class AgentWorker : BackgroundService
         TimeSpan? memoryLogInterval = null)
     {
         _memoryLogInterval = memoryLogInterval;
+        _link = link;
+        _libvirtd = libvirtd;
         _watcher = watcher;
         _heartbeat = heartbeat;
         _monitor = monitor;
@@ -37,11 +46,35 @@ internal sealed partial class AgentWorker : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _libvirtd.Start();
         await Task.WhenAll(
             Task.Run(() => _watcher.RunAsync(stoppingToken), CancellationToken.None),
+            Task.Run(() => _link.RunAsync(stoppingToken), CancellationToken.None),
+            Task.Run(() => FollowLibvirtdAsync(stoppingToken), CancellationToken.None),
             Task.Run(() => HeartbeatLoopAsync(stoppingToken), CancellationToken.None),
             Task.Run(() => _monitor.RunAsync(stoppingToken), CancellationToken.None),
             MemoryLogLoopAsync(stoppingToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// libvirtd.service going down makes the VM table stale (the watcher reconnects by itself): say so once per change;
+    /// the watcher's own reconnect and reconcile bring the table back. The unit watcher logs each change itself.
+    /// </summary>
+    private async Task FollowLibvirtdAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var state in _libvirtd.ReadChangesAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (state.ActiveState is not (UnitActiveState.Active or UnitActiveState.Unavailable))
+                {
+                    LogLibvirtdDown(state.RawActiveState, state.SubState);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     /// <summary>Footprint diagnostics: what the managed heap holds versus what the process holds (native libraries, stacks, code).</summary>
@@ -103,9 +136,14 @@ internal sealed partial class AgentWorker : BackgroundService
 
     public override void Dispose()
     {
+        _libvirtd.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _watcher.DisposeAsync().AsTask().GetAwaiter().GetResult();
         base.Dispose();
     }
+
+    [LoggerMessage(EventId = AgentEventIds.LibvirtdDown, Level = LogLevel.Warning,
+        Message = "libvirtd.service is {ActiveState} ({SubState}): VM reports may be stale until libvirt is back")]
+    private partial void LogLibvirtdDown(string activeState, string subState);
 
     [LoggerMessage(EventId = AgentEventIds.MemoryReport, Level = LogLevel.Information,
         Message = "memory: gcHeapKiB={GcHeapKiB} gcCommittedKiB={GcCommittedKiB} gcLiveKiB={GcLiveKiB} rssKiB={RssKiB} watchedVms={Vms} gen0GCs={Gen0}")]

@@ -21,6 +21,9 @@ internal sealed class AgentOptions
     /// <summary>Coordinator endpoints (absolute http/https URIs), tried in order.</summary>
     public List<string> CoordinatorEndpoints { get; set; } = [];
 
+    /// <summary>How the agent talks to the coordinators listed in <see cref="CoordinatorEndpoints"/> (secret, timeouts, report cadence).</summary>
+    public CoordinatorLinkOptions Coordinator { get; set; } = new();
+
     /// <summary>Where the agent persists what must survive a restart: the highest fencing token seen, self-fence records.</summary>
     [Required]
     public string StateFile { get; set; } = "/var/lib/haagent/agent-state.json";

@@ -12,6 +12,7 @@ internal sealed class AgentOptionsRules : IValidateOptions<AgentOptions>
     {
         var failures = new List<string>();
         CheckEndpoints(options, failures);
+        CheckCoordinatorLink(options.Coordinator, failures);
         CheckIntervals(options.Intervals, failures);
         Positive(failures, "Libvirt:OpenTimeout", options.Libvirt.OpenTimeout, TimeSpan.FromHours(1));
         if (options.Ceph is { } ceph)
@@ -71,6 +72,31 @@ internal sealed class AgentOptionsRules : IValidateOptions<AgentOptions>
             {
                 failures.Add($"CoordinatorEndpoints:{i} '{text}' is not an absolute http(s) URI");
             }
+        }
+    }
+
+    private static void CheckCoordinatorLink(CoordinatorLinkOptions link, List<string> failures)
+    {
+        if (string.IsNullOrWhiteSpace(link.SecretFile))
+        {
+            failures.Add("Coordinator:SecretFile is required: the file with this host's shared secret");
+        }
+        else if (!Link.HostSecretFile.TryLoad(link.SecretFile, out _, out var problem))
+        {
+            failures.Add($"Coordinator:SecretFile {problem}");
+        }
+        Positive(failures, "Coordinator:ConnectTimeout", link.ConnectTimeout, TimeSpan.FromMinutes(1));
+        Positive(failures, "Coordinator:RequestTimeout", link.RequestTimeout, TimeSpan.FromMinutes(5));
+        Positive(failures, "Coordinator:PollTimeout", link.PollTimeout, TimeSpan.FromMinutes(10));
+        Positive(failures, "Coordinator:ReportInterval", link.ReportInterval, TimeSpan.FromHours(1));
+        Positive(failures, "Coordinator:RetryDelay", link.RetryDelay, TimeSpan.FromMinutes(1));
+        if (link.ReportCoalesce < TimeSpan.Zero || link.ReportCoalesce > TimeSpan.FromMilliseconds(500))
+        {
+            failures.Add($"Coordinator:ReportCoalesce is {link.ReportCoalesce}; must be between 0 and 0.5 s (a VM change must reach the coordinator within 1 s)");
+        }
+        if (link.PollTimeout <= link.RequestTimeout)
+        {
+            failures.Add($"Coordinator:PollTimeout {link.PollTimeout} must exceed Coordinator:RequestTimeout ({link.RequestTimeout}): a long poll waits for orders");
         }
     }
 

@@ -19,6 +19,8 @@ internal sealed partial class SelfFenceMonitor
     private readonly TimeSpan _kickInterval;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Action? _onSelfFencing;
+    private volatile bool _fencing;
     private DateTimeOffset _lastKick = DateTimeOffset.MinValue;
     private bool _fencedThisOutage;
     private bool _kickAfterFence;
@@ -31,8 +33,10 @@ internal sealed partial class SelfFenceMonitor
         TimeSpan timeout,
         TimeSpan kickInterval,
         TimeProvider time,
-        ILogger<SelfFenceMonitor> logger)
+        ILogger<SelfFenceMonitor> logger,
+        Action? onSelfFencing = null)
     {
+        _onSelfFencing = onSelfFencing;
         _contact = contact;
         _fencer = fencer;
         _watchdog = watchdog;
@@ -43,8 +47,11 @@ internal sealed partial class SelfFenceMonitor
         _logger = logger;
     }
 
-    /// <summary>True from the self-fence until coordinator contact returns.</summary>
-    public bool IsSelfFenced => _fencedThisOutage;
+    /// <summary>
+    /// True while a self-fence runs, and after it for as long as the coordinator stays silent. Contact ends it at once
+    /// (not at the next check): from then on the persisted self-fence record refuses starts until an unfence.
+    /// </summary>
+    public bool IsSelfFenced => _fencing || (_fencedThisOutage && _contact.SinceLastContact >= _timeout);
 
     /// <summary>Self-fences to report to the coordinator (they survive restarts).</summary>
     public IReadOnlyList<SelfFenceRecord> PendingReports => _state.Current.PendingSelfFences;
@@ -69,8 +76,19 @@ internal sealed partial class SelfFenceMonitor
         if (!_fencedThisOutage)
         {
             _fencedThisOutage = true;
-            var record = await _fencer.ExecuteAsync($"no coordinator contact for {silence.TotalSeconds:F1} s (limit {_timeout.TotalSeconds:F1} s)", cancellationToken)
-                .ConfigureAwait(false);
+            _fencing = true;
+            SelfFenceRecord record;
+            try
+            {
+                // The order gate refuses starts from now until an unfence succeeds (persisted, survives restarts).
+                _onSelfFencing?.Invoke();
+                record = await _fencer.ExecuteAsync($"no coordinator contact for {silence.TotalSeconds:F1} s (limit {_timeout.TotalSeconds:F1} s)", cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            finally
+            {
+                _fencing = false;
+            }
             _kickAfterFence = record.Failed.Count == 0;
             if (!_kickAfterFence && _watchdog is not null)
             {

@@ -56,6 +56,17 @@ internal sealed class AgentStateStore
         }
     }
 
+    /// <summary>Called once per agent start: raises the persisted incarnation and returns it.</summary>
+    public long BeginIncarnation()
+    {
+        lock (_gate)
+        {
+            var next = _state.Incarnation + 1;
+            Save(_state with { Incarnation = next });
+            return next;
+        }
+    }
+
     public void AddSelfFence(SelfFenceRecord record)
     {
         lock (_gate)

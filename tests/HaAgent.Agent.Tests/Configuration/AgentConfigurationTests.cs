@@ -16,6 +16,7 @@ public sealed class AgentConfigurationTests : IDisposable
           "failureDomains": { "rack": "r12", "zone": "z1" },
           "coordinatorEndpoints": [ "https://coord-1:7443", "https://coord-2:7443" ],
           "stateFile": "STATE",
+          "coordinator": { "secretFile": "SECRET", "requestTimeout": "00:00:03" },
           "libvirt": { "uri": "test:///default" },
           "intervals": { "heartbeat": "00:00:01", "selfFenceTimeout": "00:00:30" }
         }
@@ -46,6 +47,9 @@ public sealed class AgentConfigurationTests : IDisposable
         Assert.Equal(["https://coord-1:7443", "https://coord-2:7443"], options.CoordinatorEndpoints);
         Assert.Equal("test:///default", options.Libvirt.Uri);
         Assert.Equal(TimeSpan.FromSeconds(30), options.Intervals.SelfFenceTimeout);
+        Assert.Equal(_directory.File("agent.key"), options.Coordinator.SecretFile);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.Coordinator.RequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Coordinator.PollTimeout);
     }
 
     [Theory]
@@ -57,6 +61,9 @@ public sealed class AgentConfigurationTests : IDisposable
     [InlineData("\"heartbeat\": \"00:00:01\"", "\"heartbeat\": \"-00:00:01\"", "Intervals:Heartbeat")]
     [InlineData("\"heartbeat\": \"00:00:01\"", "\"heartbeat\": \"soon\"", "Intervals:Heartbeat")]
     [InlineData("\"libvirt\": { \"uri\": \"test:///default\" }", "\"libvirt\": { \"uri\": \"\" }", "Libvirt.Uri")]
+    [InlineData("\"secretFile\": \"SECRET\"", "\"secretFile\": \"SHORT\"", "Coordinator:SecretFile")]
+    [InlineData("\"secretFile\": \"SECRET\"", "\"secretFile\": \"/nonexistent/agent.key\"", "Coordinator:SecretFile")]
+    [InlineData("\"requestTimeout\": \"00:00:03\"", "\"requestTimeout\": \"00:01:00\"", "Coordinator:PollTimeout")]
     public async Task Run_BadValue_FailsWithExitCode78NamingTheKey(string valid, string bad, string key)
     {
         Assert.Contains(valid, ValidJson, StringComparison.Ordinal);
@@ -136,7 +143,11 @@ public sealed class AgentConfigurationTests : IDisposable
     private string Write(string json)
     {
         var path = _directory.File($"agent-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, json.Replace("STATE", _directory.File("state.json"), StringComparison.Ordinal).Replace("\"WD\"", $"\"{_directory.File("wd")}\"", StringComparison.Ordinal));
+        File.WriteAllText(_directory.File("agent.key"), Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        File.WriteAllText(_directory.File("short.key"), "only-16-bytes-xx");
+        File.WriteAllText(path, json.Replace("STATE", _directory.File("state.json"), StringComparison.Ordinal)
+            .Replace("SECRET", _directory.File("agent.key"), StringComparison.Ordinal)
+            .Replace("SHORT", _directory.File("short.key"), StringComparison.Ordinal).Replace("\"WD\"", $"\"{_directory.File("wd")}\"", StringComparison.Ordinal));
         return path;
     }
 }

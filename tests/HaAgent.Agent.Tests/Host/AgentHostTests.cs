@@ -23,11 +23,13 @@ public sealed class AgentHostTests(CephClusterFixture fixture) : IDisposable
         var agent = fixture.AgentOptions("hostA");
         var watchdog = _directory.File("watchdog");
         var config = _directory.File("agent.json");
+        await File.WriteAllBytesAsync(_directory.File("agent.key"), System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         await File.WriteAllTextAsync(config, $$"""
             {
               "hostId": "{{hostId}}",
               "coordinatorEndpoints": [ "https://127.0.0.1:7443" ],
               "stateFile": "{{_directory.File("state.json")}}",
+              "coordinator": { "secretFile": "{{_directory.File("agent.key")}}" },
               "libvirt": { "uri": "{{node.Uri}}", "managedDomainPrefix": "ha-" },
               "ceph": {
                 "configFile": "{{agent.ConfigFile}}", "clientName": "{{agent.ClientName}}", "keyring": "{{agent.Keyring}}",

@@ -1,0 +1,257 @@
+using System.Net;
+using System.Net.Http.Headers;
+using HaAgent.Agent.SelfFence;
+using HaAgent.Protocol;
+using HaAgent.Protocol.Envelope;
+using HaAgent.Protocol.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace HaAgent.Agent.Link;
+
+/// <summary>
+/// Carries frames to the leading coordinator (TRANSPORT.md). Tries the endpoint that last answered first; a 503
+/// names the leader in <c>HaAgent-Leader</c>, which is tried next when it is one of the configured endpoints (the
+/// header is unauthenticated, so it never adds a destination); a refused connection, a timeout or another status moves
+/// on to the next endpoint. Every exchange is bounded. Only an authentic reply frame from a leader (200) counts as
+/// coordinator contact for the self-fence monitor.
+/// </summary>
+internal sealed partial class CoordinatorClient : IDisposable
+{
+    private static readonly MediaTypeHeaderValue FrameType = new(LinkPaths.FrameContentType);
+
+    private readonly Uri[] _endpoints;
+    private readonly string _hostId;
+    private readonly ProtocolCodec _codec;
+    private readonly TimeSpan _requestTimeout;
+    private readonly TimeSpan _pollTimeout;
+    private readonly CoordinatorContact _contact;
+    private readonly ILogger _logger;
+    private readonly HttpClient _http;
+    private int _preferred;
+    private string? _lastProblem;
+    private long _lastLoggedAt;
+
+    public CoordinatorClient(
+        IReadOnlyList<string> endpoints,
+        string hostId,
+        ProtocolCodec codec,
+        TimeSpan connectTimeout,
+        TimeSpan requestTimeout,
+        TimeSpan pollTimeout,
+        CoordinatorContact contact,
+        ILogger<CoordinatorClient> logger)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(endpoints.Count);
+        _endpoints = [.. endpoints.Select(Normalize)];
+        _hostId = hostId;
+        _codec = codec;
+        _requestTimeout = requestTimeout;
+        _pollTimeout = pollTimeout;
+        _contact = contact;
+        _logger = logger;
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectTimeout = connectTimeout,
+            AllowAutoRedirect = false,
+            UseProxy = false,
+            UseCookies = false,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(10),
+            MaxResponseHeadersLength = 16,
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+            MaxResponseContentBufferSize = ProtocolLimits.MaxEnvelopeBytes,
+        };
+    }
+
+    /// <summary>The endpoint tried first (the last one that led).</summary>
+    public Uri PreferredEndpoint => _endpoints[Volatile.Read(ref _preferred)];
+
+    /// <summary>Sends one agent message to the leader and returns its ack, trying each endpoint at most once.</summary>
+    public async Task<SendOutcome> SendAsync(AgentMessage message, CancellationToken cancellationToken)
+    {
+        var frame = _codec.Encode(message, _hostId);
+        string? problem = null;
+        var tried = new bool[_endpoints.Length];
+        var index = Volatile.Read(ref _preferred);
+        for (var round = 0; round < _endpoints.Length; round++)
+        {
+            index = Untried(tried, index);
+            var attempt = await ExchangeAsync(index, LinkPaths.Messages, frame, _requestTimeout, cancellationToken).ConfigureAwait(false);
+            if (attempt.Decoded?.Message is HeartbeatAck ack)
+            {
+                Led(index);
+                return new SendOutcome(ack, null);
+            }
+            problem = Join(problem, attempt.Decoded is { } other ? $"{_endpoints[index]} answered {other.Message.GetType().Name}, not an ack" : attempt.Problem);
+            index = Next(index, attempt.LeaderHint);
+        }
+        Unreachable(problem ?? "no endpoint");
+        return new SendOutcome(null, problem);
+    }
+
+    /// <summary>One long poll for the next order.</summary>
+    public async Task<PollOutcome> PollAsync(OrderPollMessage poll, CancellationToken cancellationToken)
+    {
+        var frame = _codec.Encode(poll, _hostId);
+        string? problem = null;
+        var tried = new bool[_endpoints.Length];
+        var index = Volatile.Read(ref _preferred);
+        for (var round = 0; round < _endpoints.Length; round++)
+        {
+            index = Untried(tried, index);
+            var attempt = await ExchangeAsync(index, LinkPaths.Orders, frame, _pollTimeout, cancellationToken).ConfigureAwait(false);
+            if (attempt.Status == HttpStatusCode.NoContent)
+            {
+                Volatile.Write(ref _preferred, index);
+                return new PollOutcome(PollStatus.Empty, null, null);
+            }
+            if (attempt.Decoded?.Message is AgentOrder order)
+            {
+                Led(index);
+                return new PollOutcome(PollStatus.Order, order, null);
+            }
+            if (attempt.Status == HttpStatusCode.OK)
+            {
+                // The leader answered, but not with an order this agent may act on: never executed.
+                Volatile.Write(ref _preferred, index);
+                return new PollOutcome(PollStatus.Refused, null, attempt.Problem ?? "the reply is not an order");
+            }
+            problem = Join(problem, attempt.Problem);
+            index = Next(index, attempt.LeaderHint);
+        }
+        Unreachable(problem ?? "no endpoint");
+        return new PollOutcome(PollStatus.Unavailable, null, problem);
+    }
+
+    private static string? Join(string? problems, string? problem) =>
+        problems is null ? problem : problem is null ? problems : $"{problems}; {problem}";
+
+    private static int Untried(bool[] tried, int wanted)
+    {
+        for (var i = 0; i < tried.Length && tried[wanted]; i++)
+        {
+            wanted = (wanted + 1) % tried.Length;
+        }
+        tried[wanted] = true;
+        return wanted;
+    }
+
+    /// <summary>The hinted leader when the hint names a configured endpoint, else the next endpoint in the list.</summary>
+    private int Next(int index, int? hint)
+    {
+        if (hint is { } leader)
+        {
+            Volatile.Write(ref _preferred, leader);
+            return leader;
+        }
+        return (index + 1) % _endpoints.Length;
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private void Led(int index)
+    {
+        Volatile.Write(ref _preferred, index);
+        _contact.Touch();
+        if (Interlocked.Exchange(ref _lastProblem, null) is not null)
+        {
+            LogLeaderReached(_endpoints[index].ToString());
+        }
+    }
+
+    private void Unreachable(string problem)
+    {
+        // The first failure after contact at once; after that a changed problem at most every 10 s, never one per heartbeat.
+        var previous = Interlocked.Exchange(ref _lastProblem, problem);
+        var now = Environment.TickCount64;
+        if (previous is null || (!string.Equals(previous, problem, StringComparison.Ordinal) && now - Interlocked.Read(ref _lastLoggedAt) >= 10_000))
+        {
+            Interlocked.Exchange(ref _lastLoggedAt, now);
+            LogNoLeader(problem);
+        }
+    }
+
+    private async Task<Attempt> ExchangeAsync(int index, string path, byte[] frame, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var endpoint = _endpoints[index];
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(timeout);
+        try
+        {
+            using var content = new ByteArrayContent(frame);
+            content.Headers.ContentType = FrameType;
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path)) { Content = content };
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, bound.Token).ConfigureAwait(false);
+            switch (response.StatusCode)
+            {
+                case HttpStatusCode.OK:
+                    var body = await response.Content.ReadAsByteArrayAsync(bound.Token).ConfigureAwait(false);
+                    return _codec.TryDecode(body, out var decoded, out var error)
+                        ? new Attempt(HttpStatusCode.OK, decoded, null, null)
+                        : new Attempt(HttpStatusCode.OK, null, $"{endpoint} sent a frame that was refused: {error}", null);
+                case HttpStatusCode.NoContent:
+                    return new Attempt(HttpStatusCode.NoContent, null, null, null);
+                case HttpStatusCode.ServiceUnavailable:
+                    return new Attempt(response.StatusCode, null, $"{endpoint} does not lead", Hint(response));
+                default:
+                    var text = await ReadShortTextAsync(response, bound.Token).ConfigureAwait(false);
+                    return new Attempt(response.StatusCode, null, $"{endpoint} answered {(int)response.StatusCode}: {text}", null);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new Attempt(null, null, $"{endpoint} did not answer within {timeout.TotalSeconds:0.###} s", null);
+        }
+        catch (HttpRequestException e)
+        {
+            return new Attempt(null, null, $"{endpoint}: {e.Message}", null);
+        }
+    }
+
+    private int? Hint(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues(LinkPaths.LeaderHeader, out var values))
+        {
+            return null;
+        }
+        var text = values.FirstOrDefault();
+        if (string.IsNullOrWhiteSpace(text) || !Uri.TryCreate(text.Trim(), UriKind.Absolute, out var hinted))
+        {
+            return null;
+        }
+        hinted = Normalize(hinted.ToString());
+        var index = Array.FindIndex(_endpoints, e => Uri.Compare(e, hinted, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.Unescaped,
+            StringComparison.OrdinalIgnoreCase) == 0);
+        return index >= 0 ? index : null;
+    }
+
+    private static async Task<string> ReadShortTextAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            text = new string([.. text.Take(200).Select(c => char.IsControl(c) ? ' ' : c)]).Trim();
+            return text.Length == 0 ? "(no text)" : text;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
+        {
+            return "(body unreadable)";
+        }
+    }
+
+    private static Uri Normalize(string text)
+    {
+        var uri = new Uri(text, UriKind.Absolute);
+        return uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri + "/");
+    }
+
+    private sealed record Attempt(HttpStatusCode? Status, DecodedMessage? Decoded, string? Problem, int? LeaderHint);
+
+    [LoggerMessage(EventId = AgentEventIds.CoordinatorUnreachable, Level = LogLevel.Warning, Message = "No leading coordinator reached: {Problem}")]
+    private partial void LogNoLeader(string problem);
+
+    [LoggerMessage(EventId = AgentEventIds.CoordinatorReached, Level = LogLevel.Information, Message = "Leading coordinator reached at {Endpoint}")]
+    private partial void LogLeaderReached(string endpoint);
+}

@@ -1,0 +1,5 @@
+using HaAgent.Protocol.Messages;
+
+namespace HaAgent.Agent.Orders;
+
+internal sealed record StoredResult(string ResultId, OrderResultMessage Result);
