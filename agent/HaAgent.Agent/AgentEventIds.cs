@@ -12,6 +12,10 @@ internal static class AgentEventIds
     internal const int HeartbeatRecovered = 201;
     internal const int VmChanged = 300;
     internal const int VmWatchFailed = 301;
+    internal const int VmMonitorWaiting = 302;
+    internal const int VmMonitorProbeFailed = 303;
+    internal const int VmMonitorProbeTrace = 304;
+    internal const int VmWatchSlow = 305;
     internal const int SelfFenceStarted = 400;
     internal const int SelfFenceDone = 401;
     internal const int WatchdogFailed = 402;

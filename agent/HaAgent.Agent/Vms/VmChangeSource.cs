@@ -10,4 +10,6 @@ internal enum VmChangeSource
     ProcessProbe,
     /// <summary>The periodic full re-list (catches events lost while disconnected).</summary>
     Reconcile,
+    /// <summary>QEMU's monitor left a <c>query-status</c> unanswered past the timeout (libvirt: occupied), or answered again.</summary>
+    MonitorProbe,
 }

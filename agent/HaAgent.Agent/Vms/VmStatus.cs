@@ -12,6 +12,9 @@ internal enum VmStatus
     Stopped,
     /// <summary>QEMU died (its pidfd fired, libvirt says failed/crashed) or the guest crashed.</summary>
     Crashed,
-    /// <summary>QEMU exists but is stopped (SIGSTOP, ptrace): libvirt still says running, and it can resume and write.</summary>
+    /// <summary>
+    /// QEMU exists but does not run: stopped (SIGSTOP, ptrace) or its monitor does not answer in time (cgroup-frozen,
+    /// stuck in the kernel or in a deadlock). libvirt still says running, and it can resume and write.
+    /// </summary>
     Hung,
 }

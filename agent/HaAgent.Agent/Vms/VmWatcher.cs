@@ -9,9 +9,10 @@ namespace HaAgent.Agent.Vms;
 
 /// <summary>
 /// Keeps the table of this host's HA-managed VMs from three sources, applied one at a time on one loop: libvirt
-/// lifecycle events, QEMU pidfds (an exit is seen as soon as the process dies, before libvirt notices the reap), and a
-/// periodic full re-list plus a /proc probe that reports a stopped (SIGSTOP) QEMU as hung — libvirt keeps calling it
-/// running. Every status change is published once to <see cref="Changes"/>.
+/// lifecycle events, QEMU pidfds (an exit is seen as soon as the process dies, before libvirt notices the reap), a
+/// periodic full re-list, a /proc probe that reports a stopped (SIGSTOP) QEMU as hung — libvirt keeps calling it
+/// running — and a bounded monitor probe that reports a QEMU whose monitor stops answering as hung (see
+/// VmWatcher.Monitor.cs). Every status change is published once to <see cref="Changes"/>.
 /// </summary>
 internal sealed partial class VmWatcher : IAsyncDisposable
 {
@@ -25,6 +26,9 @@ internal sealed partial class VmWatcher : IAsyncDisposable
     private readonly Dictionary<Guid, Track> _table = [];
     private readonly Lock _tableGate = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly BlockingCallPool? _monitorCalls;
+    private readonly BlockingCallPool? _controlCalls;
+    private static readonly TimeSpan SlowInput = TimeSpan.FromMilliseconds(500);
     private LibvirtConnection? _connection;
 
     public VmWatcher(VmWatcherOptions options, TimeProvider time, ILogger<VmWatcher> logger)
@@ -33,6 +37,12 @@ internal sealed partial class VmWatcher : IAsyncDisposable
         _time = time;
         _logger = logger;
         _locator = new QemuProcessLocator(options.QemuPidDirectory);
+        if (options.MonitorProbeInterval is not null)
+        {
+            _monitorCalls = new BlockingCallPool(Math.Max(1, options.MaxOutstandingMonitorProbes), "qemu-monitor-probe", TimeSpan.FromSeconds(30));
+            // Control info never waits for QEMU, only for libvirtd: two threads cover it even when probes are stuck.
+            _controlCalls = new BlockingCallPool(2, "qemu-control-info", TimeSpan.FromSeconds(30));
+        }
     }
 
     public ChannelReader<VmChange> Changes => _changes.Reader;
@@ -125,6 +135,9 @@ internal sealed partial class VmWatcher : IAsyncDisposable
     {
         _inputs.Writer.TryComplete();
         _exits.Dispose();
+        _monitorCalls?.Dispose();
+        _controlCalls?.Dispose();
+        DisposeProbeConnection();
         lock (_tableGate)
         {
             foreach (var track in _table.Values)
@@ -176,6 +189,7 @@ internal sealed partial class VmWatcher : IAsyncDisposable
         {
             await foreach (var input in _inputs.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
+                var applyStarted = Stopwatch.GetTimestamp();
                 try
                 {
                     switch (input.Kind)
@@ -193,11 +207,25 @@ internal sealed partial class VmWatcher : IAsyncDisposable
                             Reconcile(input.Timestamp);
                             Probe(input.Timestamp);
                             break;
+                        case InputKind.MonitorDeadline:
+                            ApplyMonitorDeadline(input.Monitor);
+                            break;
+                        case InputKind.MonitorControl:
+                            ApplyMonitorControl(input.Monitor, input.Timestamp);
+                            break;
+                        case InputKind.MonitorAnswer:
+                            ApplyMonitorAnswer(input.Monitor, input.Timestamp);
+                            break;
                     }
                 }
                 catch (Exception e) when (e is LibvirtException or ObjectDisposedException or ErrnoException or IOException)
                 {
                     LogWatchFailed(_options.Uri, $"{input.Kind}: {e.Message}");
+                }
+                var applyTook = Stopwatch.GetElapsedTime(applyStarted);
+                if (applyTook > SlowInput)
+                {
+                    LogSlowInput(input.Kind.ToString(), applyTook.TotalMilliseconds);
                 }
             }
         }
@@ -348,15 +376,17 @@ internal sealed partial class VmWatcher : IAsyncDisposable
             {
                 continue; // the pidfd reports it
             }
-            if (ProcStat.IsStopped(state!.Value))
+            track.ProcStopped = ProcStat.IsStopped(state!.Value);
+            if (track.ProcStopped)
             {
                 Set(track, VmStatus.Hung, VmChangeSource.ProcessProbe, $"QEMU pid {track.Process.Pid} is stopped (state {state})", timestamp);
             }
-            else if (track.Status == VmStatus.Hung)
+            else if (track.Status == VmStatus.Hung && !track.MonitorSilent)
             {
                 Set(track, VmStatus.Running, VmChangeSource.ProcessProbe, $"QEMU pid {track.Process.Pid} runs again (state {state})", timestamp);
             }
         }
+        StartMonitorProbes(live);
     }
 
     private Track GetOrAdd(string name, Guid uuid)
@@ -404,6 +434,11 @@ internal sealed partial class VmWatcher : IAsyncDisposable
             return;
         }
         track.Process = null;
+        // Whatever the old QEMU's probe says when it returns is about a process that is gone.
+        track.ProbeId = 0;
+        track.ControlCheckPending = false;
+        track.ProcStopped = false;
+        track.MonitorSilent = false;
         _exits.Unwatch(process);
         process.Dispose();
     }
@@ -433,9 +468,12 @@ internal sealed partial class VmWatcher : IAsyncDisposable
         ProcessExit,
         Probe,
         Reconcile,
+        MonitorDeadline,
+        MonitorControl,
+        MonitorAnswer,
     }
 
-    private readonly record struct Input(InputKind Kind, DomainLifecycleEvent Event, ProcessExited Exit, long Timestamp);
+    private readonly record struct Input(InputKind Kind, DomainLifecycleEvent Event, ProcessExited Exit, long Timestamp, MonitorInput Monitor = default);
 
     private sealed class Track(string name, Guid uuid, DateTimeOffset since)
     {
@@ -453,11 +491,28 @@ internal sealed partial class VmWatcher : IAsyncDisposable
 
         public bool ExpectingStop { get; set; }
 
+        /// <summary>/proc showed the QEMU stopped (T/t) at the last probe.</summary>
+        public bool ProcStopped { get; set; }
+
+        /// <summary>The monitor left a probe unanswered past the timeout and has not answered since.</summary>
+        public bool MonitorSilent { get; set; }
+
+        /// <summary>The outstanding monitor probe (0: none).</summary>
+        public long ProbeId { get; set; }
+
+        /// <summary>When the last monitor probe was started (TimeProvider timestamp; 0: never).</summary>
+        public long LastProbeStart { get; set; }
+
+        public bool ControlCheckPending { get; set; }
+
         public VmEntry ToEntry() => new(Name, Uuid, Status, Process?.Pid, Since, Reason);
     }
 
     [LoggerMessage(EventId = AgentEventIds.VmChanged, Level = LogLevel.Information, Message = "VM {Name}: status change {Previous} => {Current} ({Source}: {Reason})")]
     private partial void LogStatusChange(string name, VmStatus previous, VmStatus current, VmChangeSource source, string reason);
+
+    [LoggerMessage(EventId = AgentEventIds.VmWatchSlow, Level = LogLevel.Warning, Message = "VM watch: applying {Kind} took {TookMs:F0} ms; events wait meanwhile")]
+    private partial void LogSlowInput(string kind, double tookMs);
 
     [LoggerMessage(EventId = AgentEventIds.VmWatchFailed, Level = LogLevel.Warning, Message = "VM watch on {Uri}: {Problem}")]
     private partial void LogWatchFailed(string uri, string problem);

@@ -61,6 +61,12 @@ internal static partial class AgentFootprint
         var startInfo = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         startInfo.ArgumentList.Add("--config");
         startInfo.ArgumentList.Add(config);
+        // --env NAME=VALUE (repeatable): what a systemd unit's Environment= would set, e.g. MALLOC_ARENA_MAX=2.
+        foreach (var setting in Arguments(args, "--env"))
+        {
+            var eq = setting.IndexOf('=', StringComparison.Ordinal);
+            startInfo.Environment[setting[..eq]] = setting[(eq + 1)..];
+        }
         var started = Stopwatch.StartNew();
         using var agent = Process.Start(startInfo)!;
         agent.OutputDataReceived += (_, e) =>
@@ -95,6 +101,10 @@ internal static partial class AgentFootprint
             var cpuShare = cpuTicks / 100.0 / window.Elapsed.TotalSeconds * 100;
 
             Console.WriteLine($"NativeAOT agent {binary} ({new FileInfo(binary).Length / 1024} KiB), {vms} watched VMs (libvirtd test driver), librados connected, heartbeat 1 s");
+            if (startInfo.Environment.Count > 0 && Arguments(args, "--env").Count > 0)
+            {
+                Console.WriteLine($"  environment    {string.Join(' ', Arguments(args, "--env"))}");
+            }
             Console.WriteLine($"  RSS            {status["VmRSS"] / 1024.0,8:F1} MiB (peak over window {peakRss / 1024.0:F1} MiB)");
             Console.WriteLine($"    anon         {status["RssAnon"] / 1024.0,8:F1} MiB   file-backed {status["RssFile"] / 1024.0:F1} MiB   shmem {status["RssShmem"] / 1024.0:F1} MiB");
             if (memory.Success)
@@ -104,15 +114,30 @@ internal static partial class AgentFootprint
                 var live = long.Parse(memory.Groups["live"].Value, CultureInfo.InvariantCulture);
                 Console.WriteLine($"  native+other   ~{(status["RssAnon"] - Math.Max(gcCommitted, live)) / 1024.0:F1} MiB anon outside the GC heap (librados/libvirt heaps, thread stacks, runtime)");
             }
-            var rollup = File.ReadAllLines($"/proc/{agent.Id}/smaps_rollup").Select(l => l.Split(':', 2)).Where(p => p.Length == 2)
-                .ToDictionary(p => p[0].Trim(), p => p[1].Trim());
-            Console.WriteLine($"  PSS            {rollup.GetValueOrDefault("Pss", "?")} (shared library pages divided among the processes mapping them)");
-            Console.WriteLine($"  threads        {status["Threads"]}");
-            Console.WriteLine("  largest file-backed mappings (RSS):");
-            foreach (var (path, kib) in FileBackedRss(agent.Id).OrderByDescending(p => p.Value).Take(8))
+            var rollup = SmapsRollup(agent.Id);
+            Console.WriteLine($"  PSS            {rollup["Pss"] / 1024.0,8:F1} MiB (shared pages divided among the processes mapping them)");
+            Console.WriteLine($"  private        {(rollup["Private_Clean"] + rollup["Private_Dirty"]) / 1024.0,8:F1} MiB (pages no other process maps: what stopping the agent frees)");
+            Console.WriteLine($"  shared         {(rollup["Shared_Clean"] + rollup["Shared_Dirty"]) / 1024.0,8:F1} MiB (pages other processes map too: libc, libcrypto, ... )");
+            var mappings = Smaps(agent.Id);
+            var byOwner = mappings.GroupBy(m => m.Owner).Select(g => (Owner: g.Key, Rss: g.Sum(m => m.Rss), Pss: g.Sum(m => m.Pss), Private: g.Sum(m => m.Private), Anon: g.Sum(m => m.Anonymous)))
+                .OrderByDescending(g => g.Rss).ToArray();
+            Console.WriteLine("  by mapping owner (MiB)      RSS     PSS  private  anon");
+            foreach (var owner in byOwner.Where(o => o.Rss >= 256).Take(16))
             {
-                Console.WriteLine($"    {kib / 1024.0,6:F1} MiB  {path}");
+                Console.WriteLine($"    {owner.Owner,-24} {owner.Rss / 1024.0,6:F1}  {owner.Pss / 1024.0,6:F1}  {owner.Private / 1024.0,6:F1}  {owner.Anon / 1024.0,5:F1}");
             }
+            var rest = byOwner.Where(o => o.Rss < 256).ToArray();
+            Console.WriteLine($"    {$"{rest.Length} others",-24} {rest.Sum(o => o.Rss) / 1024.0,6:F1}  {rest.Sum(o => o.Pss) / 1024.0,6:F1}  {rest.Sum(o => o.Private) / 1024.0,6:F1}  {rest.Sum(o => o.Anon) / 1024.0,5:F1}");
+            var anonymous = mappings.Where(m => m.Owner is "[anon]" or "[stack]" or "[heap]").ToArray();
+            var stacks = StackOwners(agent.Id, mappings);
+            Console.WriteLine($"  anon mappings  {anonymous.Length}; thread stacks found {stacks.Count}, resident {stacks.Keys.Sum(m => m.Rss) / 1024.0:F1} MiB; largest resident (KiB of mapping KiB):");
+            foreach (var m in anonymous.Where(m => m.Rss >= 128).OrderByDescending(m => m.Rss).Take(12))
+            {
+                Console.WriteLine($"    {m.Rss,6}K of {m.Size,8}K {m.Permissions} {m.Owner} {(stacks.TryGetValue(m, out var thread) ? "stack of " + thread : "")}");
+            }
+            Console.WriteLine($"    stacks: {string.Join(", ", stacks.OrderByDescending(p => p.Key.Rss).Select(p => $"{p.Value} {p.Key.Rss}K"))}");
+            var threads = ThreadNames(agent.Id);
+            Console.WriteLine($"  threads        {status["Threads"]}: {string.Join(", ", threads.GroupBy(t => t).OrderByDescending(g => g.Count()).Select(g => g.Count() > 1 ? $"{g.Key}×{g.Count()}" : g.Key))}");
             Console.WriteLine($"  idle CPU       {cpuShare:F3} % of one core over {window.Elapsed.TotalSeconds:F0} s ({cpuTicks} ticks)");
             // The AOT process really did its work: its heartbeat is on the cluster.
             using var reader = HaAgent.NativeInterop.Rados.RadosCluster.Connect(new HaAgent.NativeInterop.Rados.RadosConnectOptions
@@ -130,25 +155,105 @@ internal static partial class AgentFootprint
         }
     }
 
-    /// <summary>RSS per mapped file from /proc/PID/smaps.</summary>
-    private static Dictionary<string, long> FileBackedRss(int pid)
+    /// <summary>One mapping of /proc/PID/smaps (sizes in KiB). Owner: the file's name, [heap], [stack], or [anon].</summary>
+    private sealed record Mapping(string Owner, string Permissions, ulong Start, ulong End, long Size, long Rss, long Pss, long Private, long Anonymous);
+
+    /// <summary>
+    /// Which thread's stack an anonymous mapping is: a thread blocked in a system call shows its stack pointer in
+    /// /proc/PID/task/TID/syscall (second to last field).
+    /// </summary>
+    private static Dictionary<Mapping, string> StackOwners(int pid, List<Mapping> mappings)
     {
-        var totals = new Dictionary<string, long>(StringComparer.Ordinal);
-        string? current = null;
+        var owners = new Dictionary<Mapping, string>();
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            try
+            {
+                var fields = File.ReadAllText(Path.Combine(task, "syscall")).Trim().Split(' ');
+                if (fields.Length < 3 || !ulong.TryParse(fields[^2].AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var sp))
+                {
+                    continue;
+                }
+                var name = File.ReadAllText(Path.Combine(task, "comm")).Trim();
+                var mapping = mappings.FirstOrDefault(m => m.Start <= sp && sp < m.End);
+                if (mapping is not null)
+                {
+                    owners[mapping] = owners.TryGetValue(mapping, out var other) ? other + "+" + name : name;
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+        return owners;
+    }
+
+    private static List<Mapping> Smaps(int pid)
+    {
+        var result = new List<Mapping>();
+        string? owner = null;
+        string permissions = "";
+        ulong start = 0, end = 0;
+        long size = 0, rss = 0, pss = 0, priv = 0, anon = 0;
+        void Flush()
+        {
+            if (owner is not null)
+            {
+                result.Add(new Mapping(owner, permissions, start, end, size, rss, pss, priv, anon));
+            }
+        }
         foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
         {
             var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length >= 5 && parts[0].Contains('-', StringComparison.Ordinal) && !line.EndsWith(':'))
+            if (parts.Length >= 5 && parts[0].Contains('-', StringComparison.Ordinal) && !parts[0].EndsWith(':'))
             {
-                current = parts.Length >= 6 && parts[5].StartsWith('/') ? parts[5] : null;
+                Flush();
+                permissions = parts[1];
+                var range = parts[0].Split('-');
+                start = ulong.Parse(range[0], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                end = ulong.Parse(range[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                owner = parts.Length >= 6 ? (parts[5].StartsWith('/') ? Path.GetFileName(parts[5]) : parts[5]) : "[anon]";
+                size = rss = pss = priv = anon = 0;
+                continue;
             }
-            else if (current is not null && parts.Length >= 2 && parts[0] == "Rss:")
+            if (parts.Length < 2 || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var kib))
             {
-                totals[current] = totals.GetValueOrDefault(current) + long.Parse(parts[1], CultureInfo.InvariantCulture);
+                continue;
+            }
+            switch (parts[0])
+            {
+                case "Size:": size = kib; break;
+                case "Rss:": rss = kib; break;
+                case "Pss:": pss = kib; break;
+                case "Private_Clean:" or "Private_Dirty:": priv += kib; break;
+                case "Anonymous:": anon = kib; break;
             }
         }
-        return totals;
+        Flush();
+        return result;
     }
+
+    private static Dictionary<string, long> SmapsRollup(int pid) =>
+        File.ReadAllLines($"/proc/{pid}/smaps_rollup").Select(l => l.Split(':', 2)).Where(p => p.Length == 2)
+            .Select(p => (Key: p[0].Trim(), Value: p[1].Trim().Split(' ')[0]))
+            .Where(p => long.TryParse(p.Value, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            .ToDictionary(p => p.Key, p => long.Parse(p.Value, CultureInfo.InvariantCulture));
+
+    private static List<string> ThreadNames(int pid) =>
+        [.. Directory.EnumerateDirectories($"/proc/{pid}/task").Select(t =>
+        {
+            try
+            {
+                return File.ReadAllText(Path.Combine(t, "comm")).Trim();
+            }
+            catch (IOException)
+            {
+                return "?";
+            }
+        }).Order(StringComparer.Ordinal)];
+
+    private static List<string> Arguments(string[] args, string name) =>
+        [.. args.Select((a, i) => (a, i)).Where(p => p.a == name && p.i + 1 < args.Length).Select(p => args[p.i + 1])];
 
     private static string? FindPublished()
     {

@@ -63,6 +63,46 @@ public sealed class LibvirtDomain : IDisposable
         return new DomainStateInfo((DomainState)state, reason);
     }
 
+    /// <summary>
+    /// What libvirt's control channel to the hypervisor is doing (virDomainGetControlInfo). Answered from libvirt's own
+    /// bookkeeping without entering QEMU's monitor, so it returns promptly even when QEMU is frozen; it only shows a
+    /// frozen QEMU while some command is waiting inside the monitor (<see cref="DomainControlState.Occupied"/>).
+    /// </summary>
+    public DomainControlInfo GetControlInfo()
+    {
+        ThrowIfDisposed();
+        if (Interop.Libvirt.virDomainGetControlInfo(_handle, out var info, 0) < 0)
+        {
+            LibvirtErrors.Throw("virDomainGetControlInfo");
+        }
+        return new DomainControlInfo((DomainControlState)info.state, (int)info.details,
+            TimeSpan.FromMilliseconds(Math.Min(info.stateTime, (ulong)TimeSpan.MaxValue.TotalMilliseconds)));
+    }
+
+    /// <summary>
+    /// Sends one QMP command (JSON, e.g. <c>{"execute":"query-status"}</c>) to the domain's QEMU through libvirt
+    /// (virDomainQemuMonitorCommand, libvirt-qemu.so.0) and returns QEMU's JSON reply. It blocks until QEMU answers —
+    /// libvirt has no timeout for it — so callers that must stay responsive run it on a thread they can abandon.
+    /// libvirt marks the domain tainted ("custom-monitor") on the first such command.
+    /// </summary>
+    public string QemuMonitorCommand(string qmpCommand)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(qmpCommand);
+        ThrowIfDisposed();
+        if (Interop.LibvirtQemu.virDomainQemuMonitorCommand(_handle, qmpCommand, out var reply, Interop.LibvirtQemu.VIR_DOMAIN_QEMU_MONITOR_COMMAND_DEFAULT) < 0)
+        {
+            LibvirtErrors.Throw("virDomainQemuMonitorCommand");
+        }
+        try
+        {
+            return Marshal.PtrToStringUTF8(reply) ?? "";
+        }
+        finally
+        {
+            Interop.Libc.free(reply);
+        }
+    }
+
     /// <summary>Starts the defined domain (virDomainCreate).</summary>
     public void Create() => Check(Interop.Libvirt.virDomainCreate(CheckedHandle()), "virDomainCreate");
 

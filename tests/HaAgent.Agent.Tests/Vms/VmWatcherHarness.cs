@@ -21,12 +21,14 @@ internal sealed class VmWatcherHarness : IAsyncDisposable
 
     public VmWatcher Watcher { get; }
 
-    public static async Task<VmWatcherHarness> StartAsync(string uri, string prefix = "", string? pidDirectory = null, ITestOutputHelper? output = null)
+    public static async Task<VmWatcherHarness> StartAsync(
+        string uri, string prefix = "", string? pidDirectory = null, ITestOutputHelper? output = null, Func<VmWatcherOptions, VmWatcherOptions>? configure = null)
     {
+        var options = new VmWatcherOptions(uri, prefix, pidDirectory, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(100));
         var watcher = new VmWatcher(
-            new VmWatcherOptions(uri, prefix, pidDirectory, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(100)),
+            configure?.Invoke(options) ?? options,
             TimeProvider.System,
-            NullLogger<VmWatcher>.Instance);
+            output is null ? NullLogger<VmWatcher>.Instance : new TestOutputLogger<VmWatcher>(output));
         var harness = new VmWatcherHarness(watcher, output);
         await watcher.Ready.WaitAsync(TimeSpan.FromSeconds(20));
         return harness;
