@@ -1,0 +1,1 @@
+return await HaAgent.Ctl.CtlProgram.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);
