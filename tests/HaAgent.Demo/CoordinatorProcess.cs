@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using HaAgent.Testing.Lab;
+
+namespace HaAgent.Demo;
+
+/// <summary>
+/// The coordinator service as the demo runs it: inside the lab's storage namespace (so every host namespace reaches it
+/// at http://127.99.0.1:PORT, like the Ceph mon), SQLite store in the lab directory, one operator token, one secret per
+/// host. The demo itself (root namespace, which cannot route to 127.99/16) talks to it over a unix socket Kestrel also
+/// listens on — unix sockets are not namespaced.
+/// </summary>
+internal sealed class CoordinatorProcess : IAsyncDisposable
+{
+    public const int Port = 8080;
+
+    private readonly Process _process;
+    private readonly HttpClient _http;
+
+    private CoordinatorProcess(Process process, string directory, string socket, string token)
+    {
+        _process = process;
+        Directory = directory;
+        Socket = socket;
+        Token = token;
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await unix.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancellationToken);
+                    return new NetworkStream(unix, ownsSocket: true);
+                }
+                catch
+                {
+                    unix.Dispose();
+                    throw;
+                }
+            },
+        };
+        _http = new HttpClient(handler) { BaseAddress = new Uri("http://coordinator/"), Timeout = TimeSpan.FromSeconds(10) };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    /// <summary>What agents put in CoordinatorEndpoints.</summary>
+    public static string AgentEndpoint => string.Create(CultureInfo.InvariantCulture, $"http://{LabAddresses.Storage}:{Port}");
+
+    public string Directory { get; }
+
+    public string Socket { get; }
+
+    public string Token { get; }
+
+    /// <summary>Agents:SecretDirectory: one &lt;hostId&gt;.key per host (TRANSPORT.md).</summary>
+    public string SecretDirectory => Path.Combine(Directory, "secrets");
+
+    public string SecretFile(string hostId) => Path.Combine(SecretDirectory, hostId + ".key");
+
+    public int Pid => _process.Id;
+
+    public static async Task<CoordinatorProcess> StartAsync(Lab lab, IEnumerable<string> hostIds, CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(lab.Directory, "coordinator");
+        System.IO.Directory.CreateDirectory(Path.Combine(directory, "secrets"));
+        foreach (var host in hostIds)
+        {
+            // ≥ 32 random bytes, base64 (TRANSPORT.md); the agent of that host gets the same file.
+            await File.WriteAllTextAsync(Path.Combine(directory, "secrets", host + ".key"), Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), cancellationToken);
+        }
+        var socket = Path.Combine(directory, "api.sock");
+        var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+        var process = lab.StartInStorage(
+            BuiltPrograms.Dotnet,
+            [
+                BuiltPrograms.Coordinator,
+                "--urls", $"{AgentEndpoint};http://unix:{socket}",
+                "--Store:Kind=Sqlite",
+                $"--Store:Sqlite:Path={Path.Combine(directory, "coordinator.db")}",
+                "--Store:Sqlite:InstanceId=coordinator-1",
+                "--Api:Tokens:0:Name=demo",
+                $"--Api:Tokens:0:Token={token}",
+                "--Api:Tokens:0:Role=admin",
+                $"--Agents:SecretDirectory={Path.Combine(directory, "secrets")}",
+                // TODO(endpoint/engine): further keys the agent endpoint and engine add (Agents:PollSeconds, engine timings).
+            ],
+            Path.Combine(directory, "coordinator.log"),
+            new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1", ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+        var coordinator = new CoordinatorProcess(process, directory, socket, token);
+        try
+        {
+            await coordinator.WaitReadyAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            return coordinator;
+        }
+        catch
+        {
+            await coordinator.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>/readyz says leading (SQLite leadership taken), bounded.</summary>
+    private async Task WaitReadyAsync(TimeSpan bound, CancellationToken cancellationToken)
+    {
+        var until = Stopwatch.StartNew();
+        string last = "no answer";
+        while (until.Elapsed < bound)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"coordinator exited with {_process.ExitCode}; see {Path.Combine(Directory, "coordinator.log")}");
+            }
+            try
+            {
+                using var response = await _http.GetAsync("readyz", cancellationToken);
+                last = await response.Content.ReadAsStringAsync(cancellationToken);
+                if (response.IsSuccessStatusCode && last.Contains("\"leading\":true", StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException ex)
+            {
+                last = ex.Message;
+            }
+            await Task.Delay(100, cancellationToken);
+        }
+        throw new TimeoutException($"coordinator not ready within {bound}: {last}");
+    }
+
+    public async Task<(int Status, string Body)> SendAsync(HttpMethod method, string path, string? json = null, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+        using var response = await _http.SendAsync(request, cancellationToken);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                await _process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token);
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
+        {
+        }
+        _process.Dispose();
+    }
+}
