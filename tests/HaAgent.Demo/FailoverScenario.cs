@@ -120,9 +120,9 @@ internal static class FailoverScenario
         // prove its pending write never lands.
         var audit = await coordinator.SendAsync(HttpMethod.Get, "v1/audit?limit=100", null, cancellationToken);
         say.Say($"GET /v1/audit → {audit.Status}");
-        foreach (var line in audit.Body.Split("},{", StringSplitOptions.RemoveEmptyEntries).Take(40))
+        foreach (var line in AuditLines(audit.Body))
         {
-            say.Say("  audit: " + line.Trim('[', ']', '{', '}'));
+            say.Say("  audit " + line);
         }
         if (fault == HostFault.Freeze)
         {
@@ -134,6 +134,20 @@ internal static class FailoverScenario
         }
         _ = figures;
         return DemoResult.From("failover", figures, failures);
+    }
+
+    /// <summary>One line per audit record: sequence, epoch, action, subject, actor.</summary>
+    private static IEnumerable<string> AuditLines(string page)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(page);
+        var lines = new List<string>();
+        foreach (var item in document.RootElement.GetProperty("items").EnumerateArray())
+        {
+            var record = item.GetProperty("record");
+            string Field(string name) => record.TryGetProperty(name, out var value) ? value.ToString() : "-";
+            lines.Add($"#{item.GetProperty("sequence")} epoch {item.GetProperty("epoch")} {Field("action")} {Field("subject")} by {Field("actor")}");
+        }
+        return lines;
     }
 
     /// <summary>TCP connect to the coordinator from inside the host's namespace (bash /dev/tcp), bounded.</summary>
