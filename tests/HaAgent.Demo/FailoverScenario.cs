@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using HaAgent.Testing;
 using HaAgent.Testing.Lab;
 
 namespace HaAgent.Demo;
@@ -32,13 +31,10 @@ internal static class FailoverScenario
             }
         }
 
-        foreach (var program in new[] { BuiltPrograms.Coordinator, BuiltPrograms.Agent })
+        if (LabPrograms.Missing() is { } notBuilt)
         {
-            if (!File.Exists(program))
-            {
-                Check(false, $"{program} is built (dotnet build tests/HaAgent.Demo -c {BuiltPrograms.Configuration})");
-                return DemoResult.From("failover", figures, failures);
-            }
+            Check(false, notBuilt);
+            return DemoResult.From("failover", figures, failures);
         }
 
         say.Chapter("Failover: lab with storage + 3 hosts");
@@ -47,16 +43,16 @@ internal static class FailoverScenario
 
         say.Chapter("Coordinator (SQLite) in the storage namespace, an agent in every host namespace");
         var clock = Stopwatch.StartNew();
-        await using var coordinator = await CoordinatorProcess.StartAsync(lab, lab.Hosts.Select(h => h.Name), cancellationToken);
-        say.Say($"coordinator pid {coordinator.Pid} leading in {clock.Elapsed.TotalSeconds:F1} s; agents reach it at {CoordinatorProcess.AgentEndpoint}, the demo at unix:{coordinator.Socket}");
+        await using var coordinator = await LabCoordinator.StartAsync(lab, lab.Hosts.Select(h => h.Name), cancellationToken);
+        say.Say($"coordinator pid {coordinator.Pid} leading in {clock.Elapsed.TotalSeconds:F1} s; agents reach it at {LabCoordinator.AgentEndpoint}, the demo at unix:{coordinator.Socket}");
         foreach (var host in lab.Hosts)
         {
-            Check(await CanConnectAsync(host, cancellationToken), $"{host.Name} ({host.Address}) reaches {CoordinatorProcess.AgentEndpoint}");
+            Check(await host.CanConnectAsync(LabAddresses.Storage, LabCoordinator.Port, cancellationToken), $"{host.Name} ({host.Address}) reaches {LabCoordinator.AgentEndpoint}");
         }
-        var agents = new List<AgentProcess>();
+        var agents = new List<LabAgent>();
         foreach (var host in lab.Hosts)
         {
-            agents.Add(await AgentProcess.StartAsync(lab, host, coordinator, cancellationToken));
+            agents.Add(await LabAgent.StartAsync(lab, host, coordinator, cancellationToken));
         }
         await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
         foreach (var agent in agents)
@@ -148,23 +144,5 @@ internal static class FailoverScenario
             lines.Add($"#{item.GetProperty("sequence")} epoch {item.GetProperty("epoch")} {Field("action")} {Field("subject")} by {Field("actor")}");
         }
         return lines;
-    }
-
-    /// <summary>TCP connect to the coordinator from inside the host's namespace (bash /dev/tcp), bounded.</summary>
-    private static async Task<bool> CanConnectAsync(LabHost host, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var probe = await ProcessRunner.RunAsync(
-                "ip",
-                ["netns", "exec", host.Namespace, "bash", "-c", $"exec 3<>/dev/tcp/{LabAddresses.Storage}/{CoordinatorProcess.Port}"],
-                TimeSpan.FromSeconds(5),
-                cancellationToken: cancellationToken);
-            return probe.ExitCode == 0;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
     }
 }

@@ -100,6 +100,24 @@ public sealed class LabHost : IDisposable
         return new LabVm(this, definition);
     }
 
+    /// <summary>Whether a TCP connect from inside this host's namespace to <paramref name="address"/>:<paramref name="port"/> succeeds (bounded).</summary>
+    public async Task<bool> CanConnectAsync(string address, int port, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var probe = await ProcessRunner.RunAsync(
+                "ip",
+                ["netns", "exec", Namespace, "bash", "-c", string.Create(CultureInfo.InvariantCulture, $"exec 3<>/dev/tcp/{address}/{port}")],
+                TimeSpan.FromSeconds(5),
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            return probe.ExitCode == 0;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>kill -9 of every process of the host (libvirtd, QEMU, agent) at once: a host that lost power.</summary>
     public void Kill() => Cgroup.Kill();
 

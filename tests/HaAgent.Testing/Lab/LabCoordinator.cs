@@ -3,24 +3,23 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using HaAgent.Testing.Lab;
 
-namespace HaAgent.Demo;
+namespace HaAgent.Testing.Lab;
 
 /// <summary>
-/// The coordinator service as the demo runs it: inside the lab's storage namespace (so every host namespace reaches it
+/// The coordinator service as the lab runs it: inside the lab's storage namespace (so every host namespace reaches it
 /// at http://127.99.0.1:PORT, like the Ceph mon), SQLite store in the lab directory, one operator token, one secret per
-/// host. The demo itself (root namespace, which cannot route to 127.99/16) talks to it over a unix socket Kestrel also
+/// host. The caller (root namespace, which cannot route to 127.99/16) talks to it over a unix socket Kestrel also
 /// listens on — unix sockets are not namespaced.
 /// </summary>
-internal sealed class CoordinatorProcess : IAsyncDisposable
+public sealed class LabCoordinator : IAsyncDisposable
 {
     public const int Port = 8080;
 
     private readonly Process _process;
     private readonly HttpClient _http;
 
-    private CoordinatorProcess(Process process, string directory, string socket, string token)
+    private LabCoordinator(Process process, string directory, string socket, string token)
     {
         _process = process;
         Directory = directory;
@@ -33,7 +32,7 @@ internal sealed class CoordinatorProcess : IAsyncDisposable
                 var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
                 try
                 {
-                    await unix.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancellationToken);
+                    await unix.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancellationToken).ConfigureAwait(false);
                     return new NetworkStream(unix, ownsSocket: true);
                 }
                 catch
@@ -63,21 +62,21 @@ internal sealed class CoordinatorProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<CoordinatorProcess> StartAsync(Lab lab, IEnumerable<string> hostIds, CancellationToken cancellationToken)
+    public static async Task<LabCoordinator> StartAsync(Lab lab, IEnumerable<string> hostIds, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(lab.Directory, "coordinator");
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "secrets"));
         foreach (var host in hostIds)
         {
             // ≥ 32 random bytes, base64 (TRANSPORT.md); the agent of that host gets the same file.
-            await File.WriteAllTextAsync(Path.Combine(directory, "secrets", host + ".key"), Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(directory, "secrets", host + ".key"), Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), cancellationToken).ConfigureAwait(false);
         }
         var socket = Path.Combine(directory, "api.sock");
         var token = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
         var process = lab.StartInStorage(
-            BuiltPrograms.Dotnet,
+            LabPrograms.Dotnet,
             [
-                BuiltPrograms.Coordinator,
+                LabPrograms.Coordinator,
                 "--urls", $"{AgentEndpoint};http://unix:{socket}",
                 "--Store:Kind=Sqlite",
                 $"--Store:Sqlite:Path={Path.Combine(directory, "coordinator.db")}",
@@ -90,15 +89,15 @@ internal sealed class CoordinatorProcess : IAsyncDisposable
             ],
             Path.Combine(directory, "coordinator.log"),
             new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1", ["ASPNETCORE_ENVIRONMENT"] = "Production" });
-        var coordinator = new CoordinatorProcess(process, directory, socket, token);
+        var coordinator = new LabCoordinator(process, directory, socket, token);
         try
         {
-            await coordinator.WaitReadyAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            await coordinator.WaitReadyAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
             return coordinator;
         }
         catch
         {
-            await coordinator.DisposeAsync();
+            await coordinator.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -116,8 +115,8 @@ internal sealed class CoordinatorProcess : IAsyncDisposable
             }
             try
             {
-                using var response = await _http.GetAsync("readyz", cancellationToken);
-                last = await response.Content.ReadAsStringAsync(cancellationToken);
+                using var response = await _http.GetAsync("readyz", cancellationToken).ConfigureAwait(false);
+                last = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode && last.Contains("\"leading\":true", StringComparison.Ordinal))
                 {
                     return;
@@ -127,7 +126,7 @@ internal sealed class CoordinatorProcess : IAsyncDisposable
             {
                 last = ex.Message;
             }
-            await Task.Delay(100, cancellationToken);
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
         throw new TimeoutException($"coordinator not ready within {bound}: {last}");
     }
@@ -139,8 +138,8 @@ internal sealed class CoordinatorProcess : IAsyncDisposable
         {
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");
         }
-        using var response = await _http.SendAsync(request, cancellationToken);
-        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken));
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
     }
 
     public async ValueTask DisposeAsync()
@@ -151,7 +150,8 @@ internal sealed class CoordinatorProcess : IAsyncDisposable
             if (!_process.HasExited)
             {
                 _process.Kill();
-                await _process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token);
+                using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await _process.WaitForExitAsync(bound.Token).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException)
