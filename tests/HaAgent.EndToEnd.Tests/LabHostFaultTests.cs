@@ -65,4 +65,27 @@ public sealed class LabHostFaultTests(ITestOutputHelper output)
         var links = await ProcessRunner.RunAsync("ip", ["-o", "link", "show"], TimeSpan.FromSeconds(10));
         Assert.DoesNotContain(LabNetwork.BridgeName(id), links.StandardOutput, StringComparison.Ordinal);
     }
+
+    [SkippableFact]
+    public async Task SweepOrphans_OwnerProcessDied_LabsProcessesNamespacesAndCgroupGo()
+    {
+        await using var lab = await LabSession.StartAsync(output, hosts: 1);
+        var vm = await lab.Host("h1").StartVmAsync(lab.DefineVm("vm1"));
+        var pids = new List<int>(lab.Ceph.DaemonPids) { vm.QemuPid!.Value, lab.Host("h1").LibvirtdPid!.Value };
+
+        // The lab now belongs to a process that is gone, as after a test run killed mid-way.
+        using (var gone = Process.Start("true")!)
+        {
+            gone.WaitForExit();
+            var owner = Directory.GetFiles(lab.Directory, "lab.owner").Single();
+            File.WriteAllText(owner, $"{gone.Id} {lab.Id}\n");
+        }
+        var swept = LabSweeper.SweepOrphans();
+
+        Assert.Contains(lab.Id, swept);
+        Assert.All(pids, pid => Assert.False(ProcessKiller.IsAlive(pid), $"pid {pid} survived the sweep"));
+        Assert.False(Directory.Exists(lab.Directory));
+        var netns = await ProcessRunner.RunAsync("ip", ["netns", "list"], TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(LabNetwork.NamespacePrefix(lab.Id), netns.StandardOutput, StringComparison.Ordinal);
+    }
 }

@@ -210,7 +210,7 @@ public sealed class Lab : IAsyncDisposable, IDisposable
         {
             _timings.Add((what, at));
         }
-        Say(string.Create(CultureInfo.InvariantCulture, $"[{at.TotalSeconds,5:F1} s] {what}"));
+        Say(string.Create(CultureInfo.InvariantCulture, $"{what} (at {at.TotalSeconds:F1} s)"));
     }
 
     public void Dispose()
