@@ -48,7 +48,8 @@ internal static class FenceProof
         var fenceToRefused = clock.Elapsed;
         say.Say(refused.ToString());
         Check(refused.Outcome == VmWriteOutcome.Failed, "h1's next write is refused by the storage (ESHUTDOWN)");
-        figures.Add($"fence (blocklist {fence.BlocklistTime.TotalMilliseconds:F0} ms + all-PG barrier {fence.BarrierTime.TotalMilliseconds:F0} ms, ceph CLI included) → refused write: {fenceToRefused.TotalMilliseconds:F0} ms");
+        figures.Add($"fence (blocklist {fence.BlocklistTime.TotalMilliseconds:F0} ms + all-PG barrier {fence.BarrierTime.TotalMilliseconds:F0} ms, ceph CLI start-up included) → refused write: {fenceToRefused.TotalMilliseconds:F0} ms");
+        figures.Add($"blocklist entry committed → barrier done → next write refused: {(fence.BarrierTime + refused.Elapsed).TotalMilliseconds:F0} ms");
         say.Say($"h1's QEMU is still alive (pid {onH1.QemuPid}): a fence cuts the storage, it does not need the host's cooperation");
 
         say.Chapter("Only now: the same VM definition starts on h2");
