@@ -75,7 +75,7 @@ public sealed class LabAgent
             json.WriteStartObject("Watchdog");
             json.WriteString("Kind", "none");
             json.WriteEndObject();
-            // TODO(agentlink): the coordinator link's keys (notes/agentlink.md); TRANSPORT.md names coordinator.secretFile.
+            // The coordinator link (notes/agentlink.md): the shared secret, same file as the coordinator's <host>.key.
             json.WriteStartObject("Coordinator");
             json.WriteString("SecretFile", coordinator.SecretFile(host.Name));
             json.WriteEndObject();

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json;
 
 namespace HaAgent.Testing.Lab;
 
@@ -85,7 +86,12 @@ public sealed class LabCoordinator : IAsyncDisposable
                 $"--Api:Tokens:0:Token={token}",
                 "--Api:Tokens:0:Role=admin",
                 $"--Agents:SecretDirectory={Path.Combine(directory, "secrets")}",
-                // TODO(endpoint/engine): further keys the agent endpoint and engine add (Agents:PollSeconds, engine timings).
+                "--Agents:PollSeconds=10",
+                // The engine reads the agents' storage heartbeats from the lab pool (client.admin, storage namespace).
+                $"--Engine:StorageHeartbeat:Ceph:ConfigFile={lab.Ceph.ConfigPath}",
+                $"--Engine:StorageHeartbeat:Ceph:ClientName={lab.Ceph.Admin.Name}",
+                $"--Engine:StorageHeartbeat:Ceph:Keyring={lab.Ceph.Admin.KeyringPath}",
+                $"--Engine:StorageHeartbeat:Ceph:Pool={lab.Pool}",
             ],
             Path.Combine(directory, "coordinator.log"),
             new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1", ["ASPNETCORE_ENVIRONMENT"] = "Production" });
@@ -131,15 +137,90 @@ public sealed class LabCoordinator : IAsyncDisposable
         throw new TimeoutException($"coordinator not ready within {bound}: {last}");
     }
 
-    public async Task<(int Status, string Body)> SendAsync(HttpMethod method, string path, string? json = null, CancellationToken cancellationToken = default)
+    public async Task<(int Status, string Body)> SendAsync(
+        HttpMethod method, string path, string? body = null, CancellationToken cancellationToken = default, string contentType = "application/json")
     {
         using var request = new HttpRequestMessage(method, path);
-        if (json is not null)
+        if (body is not null)
         {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+            request.Content = new StringContent(body, Encoding.UTF8, contentType);
         }
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Every audit record, flattened (API mutations and each decision of an engine step); shapes it does not know are
+    /// shown by their action alone, never an error.
+    /// </summary>
+    public async Task<IReadOnlyList<LabAuditRecord>> ReadAuditAsync(CancellationToken cancellationToken = default)
+    {
+        var records = new List<LabAuditRecord>();
+        long after = 0;
+        for (var page = 0; page < 100; page++)
+        {
+            var (status, body) = await SendAsync(HttpMethod.Get, $"v1/audit?limit=1000&after={after}", cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (status != 200)
+            {
+                throw new InvalidOperationException($"GET /v1/audit → {status}: {body}");
+            }
+            using var document = JsonDocument.Parse(body);
+            var items = document.RootElement.GetProperty("items");
+            foreach (var item in items.EnumerateArray())
+            {
+                var sequence = item.GetProperty("sequence").GetInt64();
+                after = Math.Max(after, sequence);
+                var epoch = item.TryGetProperty("epoch", out var e) && e.ValueKind == JsonValueKind.Number ? e.GetInt64() : 0;
+                var record = item.GetProperty("record");
+                records.AddRange(Flatten(sequence, epoch, record));
+            }
+            if (items.GetArrayLength() == 0 || !document.RootElement.TryGetProperty("next", out var next) || next.ValueKind == JsonValueKind.Null)
+            {
+                break;
+            }
+        }
+        return records;
+    }
+
+    /// <summary>Polls the audit log until a record matches, bounded; null when none did in time.</summary>
+    public async Task<LabAuditRecord?> WaitForAuditAsync(Func<LabAuditRecord, bool> match, TimeSpan bound, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var found = (await ReadAuditAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(match);
+            if (found is not null || clock.Elapsed > bound)
+            {
+                return found;
+            }
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static IEnumerable<LabAuditRecord> Flatten(long sequence, long epoch, JsonElement record)
+    {
+        static string Text(JsonElement element, string name) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
+                ? value.ToString()
+                : "";
+        var decisions = record.ValueKind switch
+        {
+            JsonValueKind.Array => record.EnumerateArray().ToList(),
+            JsonValueKind.Object when record.TryGetProperty("records", out var list) && list.ValueKind == JsonValueKind.Array => list.EnumerateArray().ToList(),
+            _ => [],
+        };
+        if (decisions.Count == 0)
+        {
+            var kind = Text(record, "kind");
+            var action = Text(record, "action");
+            yield return new LabAuditRecord(sequence, epoch, action.Length > 0 ? action : null, kind.Length > 0 ? kind : null, Text(record, "subject"), Text(record, "decision"), Text(record, "evidence"));
+            yield break;
+        }
+        var stepAction = Text(record, "action");
+        foreach (var decision in decisions)
+        {
+            yield return new LabAuditRecord(sequence, epoch, stepAction.Length > 0 ? stepAction : null, Text(decision, "kind"), Text(decision, "subject"), Text(decision, "decision"), Text(decision, "evidence"));
+        }
     }
 
     public async ValueTask DisposeAsync()

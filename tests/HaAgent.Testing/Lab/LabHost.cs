@@ -118,6 +118,23 @@ public sealed class LabHost : IDisposable
         }
     }
 
+    /// <summary>A handle on a domain someone else started here (the agent, on the coordinator's order).</summary>
+    public LabVm AttachVm(LabVmDefinition definition) => new(this, definition);
+
+    /// <summary>True when this host's libvirtd lists <paramref name="vm"/> as running (bounded; false when it does not answer).</summary>
+    public async Task<bool> IsRunningAsync(string vm, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var state = await VirshAsync(["domstate", vm], TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+            return state.ExitCode == 0 && state.StandardOutput.Trim() == "running";
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>kill -9 of every process of the host (libvirtd, QEMU, agent) at once: a host that lost power.</summary>
     public void Kill() => Cgroup.Kill();
 
