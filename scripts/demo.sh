@@ -1,20 +1,49 @@
 #!/usr/bin/env bash
-# The main job, on loopback: a host failure played through HaAgent's decision core.
+# The main job, live and on loopback: a host fails and HaAgent fences it before its VM runs anywhere else.
 #
-# Today this replays scenarios on the simulator's virtual clock: a host crashes, is judged dead from the
-# network AND storage evidence, is fenced through a peer, the fence is verified, and only then are its VMs
-# restarted elsewhere; then a partitioned host that still writes storage is shown NOT to be fenced or
-# restarted. The live demo with the coordinator service, the agents and a real Ceph cluster replaces this
-# once those land (see the issues).
+# Part 1 (always): the multi-host lab — a storage namespace running Ceph and hosts h1, h2 in their own network
+# namespaces, each with its own libvirtd — plays the fence-first story on real parts: a VM's QEMU on h1 writes to its
+# RBD disk, h1 is fenced (whole-IP blocklist + all-PG barrier), its next write is refused, the same VM starts on h2
+# and writes, and the image read back from storage holds no write of h1 after the fence; then a frozen host, fenced and
+# thawed, never lands the write it wakes up with. Needs root (namespaces, cgroups); exits non-zero when a claim fails.
+#
+# Options (environment):
+#   DEMO_PARTS="proof"                  haagent-demo parts to run: proof, failover, failover-freeze, all.
+#                                       failover = coordinator + agents on the same lab (complete once the
+#                                       agent<->coordinator link and the engine are on main).
+#   DEMO_SIMULATOR=1                    also replay the simulator scenarios (decision core on a virtual clock).
+#   DEMO_SCENARIOS="crash ..."          which simulator scenarios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/install-deps.sh
-dotnet build coordinator/HaAgent.Simulator -c Release -v quiet -nologo >/dev/null
+if [ "$(id -u)" -ne 0 ]; then
+  echo "demo: needs root (network namespaces, cgroups, a private libvirtd per host); try: sudo $0" >&2
+  exit 1
+fi
 
-simulator=(dotnet coordinator/HaAgent.Simulator/bin/Release/net10.0/HaAgent.Simulator.dll)
-for scenario in ${DEMO_SCENARIOS:-crash network-isolation rack-power-loss-anti-affinity}; do
-  echo
-  echo "=== scenario: $scenario — $(head -n1 "tests/scenarios/$scenario/README")"
-  "${simulator[@]}" run "tests/scenarios/$scenario"
+bash scripts/install-deps.sh
+echo "demo: building the demo driver, coordinator and agent"
+dotnet build tests/HaAgent.Demo -c Release -v quiet -nologo >/dev/null
+
+demo=(dotnet tests/HaAgent.Demo/bin/Release/net10.0/haagent-demo.dll)
+status=0
+for part in ${DEMO_PARTS:-proof}; do
+  "${demo[@]}" "$part" || status=$?
 done
+
+if [ "${DEMO_SIMULATOR:-0}" = 1 ]; then
+  dotnet build coordinator/HaAgent.Simulator -c Release -v quiet -nologo >/dev/null
+  simulator=(dotnet coordinator/HaAgent.Simulator/bin/Release/net10.0/HaAgent.Simulator.dll)
+  for scenario in ${DEMO_SCENARIOS:-crash network-isolation rack-power-loss-anti-affinity}; do
+    echo
+    echo "=== simulator scenario: $scenario — $(head -n1 "tests/scenarios/$scenario/README")"
+    "${simulator[@]}" run "tests/scenarios/$scenario" || status=$?
+  done
+fi
+
+if [ "$status" -eq 0 ]; then
+  echo "demo: every claim held"
+else
+  echo "demo: FAILED (exit $status)" >&2
+fi
+exit "$status"

@@ -12,6 +12,8 @@ packages=(
   tgt libiscsi7 libiscsi-bin libiscsi-dev
   # libvirt (test:/// driver and libvirtd) and QEMU
   libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils
+  # QEMU's rbd block driver: lab VMs keep their disks on RBD (scripts/demo.sh, tests/HaAgent.EndToEnd.Tests)
+  qemu-block-extra util-linux
   # coordinator HA store, D-Bus, partitions
   etcd-server etcd-client dbus nftables iproute2 procps
   # model checking the fence protocol: spin preprocesses the model with gcc -E, and its verifier is C built by gcc

@@ -27,7 +27,7 @@ public sealed class CephCluster : IDisposable, IAsyncDisposable
         _directory = directory;
         Options = options;
         MonPort = monPort;
-        MonHost = string.Create(CultureInfo.InvariantCulture, $"[v2:127.0.0.1:{monPort}]");
+        MonHost = string.Create(CultureInfo.InvariantCulture, $"[v2:{options.BindAddress}:{monPort}]");
     }
 
     public CephClusterOptions Options { get; }
@@ -65,7 +65,7 @@ public sealed class CephCluster : IDisposable, IAsyncDisposable
     public static async Task<CephCluster> StartAsync(CephClusterOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new CephClusterOptions();
-        var cluster = new CephCluster(new TempDirectory("ceph"), options, FreePort.Next());
+        var cluster = new CephCluster(new TempDirectory("ceph"), options, options.MonPort ?? FreePort.Next());
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.StartTimeout);
         try
@@ -102,11 +102,24 @@ public sealed class CephCluster : IDisposable, IAsyncDisposable
 
     /// <summary>Runs the ceph CLI as client.admin against this cluster, bounded in time.</summary>
     public Task<ProcessRunner.Result> CephAsync(IEnumerable<string> arguments, CancellationToken cancellationToken = default) =>
-        ProcessRunner.RunAsync(
-            "ceph",
-            ["-c", ConfigPath, "--connect-timeout", "10", .. arguments],
-            TimeSpan.FromSeconds(20),
-            cancellationToken: cancellationToken);
+        ClientCommandAsync("ceph", ["-c", ConfigPath, "--connect-timeout", "10", .. arguments], TimeSpan.FromSeconds(20), cancellationToken);
+
+    /// <summary>
+    /// Runs a Ceph client CLI (ceph, rados, rbd) as client.admin against this cluster, in the cluster's network
+    /// namespace when it has one, bounded in time. Pass "-c", <see cref="ConfigPath"/> yourself.
+    /// </summary>
+    public Task<ProcessRunner.Result> ClientCommandAsync(
+        string program, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var (fileName, prefixed) = InNamespace(program, arguments);
+        return ProcessRunner.RunAsync(fileName, prefixed, timeout, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>`ip netns exec NS program args` when the cluster lives in a namespace (ip execs in place: same PID).</summary>
+    private (string FileName, string[] Arguments) InNamespace(string program, IEnumerable<string> arguments) =>
+        Options.NetworkNamespace is { } ns
+            ? (ProcessRunner.Which("ip") ?? "ip", ["netns", "exec", ns, ProcessRunner.Which(program) ?? program, .. arguments])
+            : (program, arguments.ToArray());
 
     public void Dispose()
     {
@@ -216,9 +229,9 @@ public sealed class CephCluster : IDisposable, IAsyncDisposable
             ThrowIfDaemonDied();
             try
             {
-                var put = await ProcessRunner.RunAsync(
+                var put = await ClientCommandAsync(
                     "rados", ["-c", ConfigPath, "-p", Pool, "put", "__fixture_probe", probe], TimeSpan.FromSeconds(2),
-                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                    cancellationToken).ConfigureAwait(false);
                 if (put.ExitCode == 0)
                 {
                     return;
@@ -260,8 +273,9 @@ public sealed class CephCluster : IDisposable, IAsyncDisposable
         var startInfo = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         startInfo.ArgumentList.Add("-c");
         startInfo.ArgumentList.Add("exec \"$0\" \"$@\" >>\"$LOG\" 2>&1");
-        startInfo.ArgumentList.Add(ProcessRunner.Which(program) ?? program);
-        foreach (var argument in arguments)
+        var (fileName, prefixed) = InNamespace(program, arguments);
+        startInfo.ArgumentList.Add(ProcessRunner.Which(fileName) ?? fileName);
+        foreach (var argument in prefixed)
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -272,7 +286,9 @@ public sealed class CephCluster : IDisposable, IAsyncDisposable
 
     private async Task RunAsync(string program, string[] arguments, CancellationToken cancellationToken)
     {
-        var result = await ProcessRunner.RunAsync(program, arguments, TimeSpan.FromSeconds(20), cancellationToken: cancellationToken)
+        // In the cluster's namespace too: mon mkfs fails (silently, exit 1) where no interface holds the public network.
+        var (fileName, prefixed) = InNamespace(program, arguments);
+        var result = await ProcessRunner.RunAsync(fileName, prefixed, TimeSpan.FromSeconds(20), cancellationToken: cancellationToken)
             .ConfigureAwait(false);
         result.EnsureSuccess(program + " " + string.Join(' ', arguments.Take(3)));
     }
@@ -301,7 +317,7 @@ public sealed class CephCluster : IDisposable, IAsyncDisposable
             [global]
             fsid = {fsid}
             mon host = {MonHost}
-            public network = 127.0.0.0/8
+            public network = {Options.PublicNetwork}
             ms bind msgr1 = false
             ms bind msgr2 = true
             auth cluster required = cephx

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using HaAgent.Testing.Ceph;
+
+namespace HaAgent.Testing.Lab;
+
+/// <summary>
+/// One haagent-agent inside a lab host (its namespace and cgroup, so freezing or killing the host takes the agent
+/// with it), with a generated agent.json: libvirt through the host's private libvirtd, Ceph identity client.&lt;host&gt;,
+/// the least-privilege fencer identity, heartbeats in the lab pool, the coordinator in the storage namespace.
+/// </summary>
+public sealed class LabAgent
+{
+    private LabAgent(LabHost host, Process process, string configFile, string logFile)
+    {
+        Host = host;
+        Process = process;
+        ConfigFile = configFile;
+        LogFile = logFile;
+    }
+
+    public LabHost Host { get; }
+
+    public Process Process { get; }
+
+    public string ConfigFile { get; }
+
+    public string LogFile { get; }
+
+    public static async Task<LabAgent> StartAsync(Lab lab, LabHost host, LabCoordinator coordinator, CancellationToken cancellationToken)
+    {
+        var identity = await lab.Ceph.CreateHostClientAsync(host.Name, cancellationToken).ConfigureAwait(false);
+        var directory = Path.Combine(host.Directory, "agent");
+        Directory.CreateDirectory(directory);
+        var configFile = Path.Combine(directory, "agent.json");
+        await File.WriteAllTextAsync(configFile, AgentJson(lab, host, identity, coordinator, directory), cancellationToken).ConfigureAwait(false);
+        var logFile = Path.Combine(directory, "agent.log");
+        var process = host.StartProcess(LabPrograms.Dotnet, [LabPrograms.Agent, "--config", configFile], logFile, new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1" });
+        return new LabAgent(host, process, configFile, logFile);
+    }
+
+    /// <summary>agent.json as documented by agent/HaAgent.Agent/Configuration (keys case-insensitive).</summary>
+    public static string AgentJson(Lab lab, LabHost host, CephIdentity identity, LabCoordinator coordinator, string directory)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("HostId", host.Name);
+            json.WriteStartObject("FailureDomains");
+            json.WriteString("rack", "r" + host.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteEndObject();
+            json.WriteStartArray("CoordinatorEndpoints");
+            json.WriteStringValue(LabCoordinator.AgentEndpoint);
+            json.WriteEndArray();
+            json.WriteString("StateFile", Path.Combine(directory, "agent-state.json"));
+            json.WriteStartObject("Libvirt");
+            json.WriteString("Uri", host.LibvirtUri);
+            json.WriteString("ManagedDomainPrefix", "");
+            json.WriteString("QemuPidDirectory", host.QemuPidDirectory);
+            json.WriteEndObject();
+            json.WriteStartObject("Ceph");
+            json.WriteString("ConfigFile", lab.Ceph.ConfigPath);
+            json.WriteString("ClientName", identity.Name);
+            json.WriteString("Keyring", identity.KeyringPath);
+            json.WriteString("FencerClientName", lab.Ceph.Fencer.Name);
+            json.WriteString("FencerKeyring", lab.Ceph.Fencer.KeyringPath);
+            json.WriteString("HeartbeatPool", lab.Pool);
+            json.WriteEndObject();
+            json.WriteStartObject("Intervals");
+            json.WriteString("Heartbeat", "00:00:01");
+            json.WriteString("SelfFenceTimeout", "00:00:30");
+            json.WriteEndObject();
+            json.WriteStartObject("Watchdog");
+            json.WriteString("Kind", "none");
+            json.WriteEndObject();
+            // The coordinator link (notes/agentlink.md): the shared secret, same file as the coordinator's <host>.key.
+            json.WriteStartObject("Coordinator");
+            json.WriteString("SecretFile", coordinator.SecretFile(host.Name));
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>kill -9 of the agent alone (the host stays up).</summary>
+    public void Kill() => ProcessKiller.KillAndWait(Process.Id);
+}
