@@ -86,6 +86,9 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
         builder.UseSetting("Store:Sqlite:Path", _databasePath);
         builder.UseSetting("Store:Sqlite:InstanceId", _instanceId);
         builder.UseSetting("Api:OpenReads", _openReads ? "true" : "false");
+        // API contract tests count audit records and compare documents exactly; the engine (tested on its own, and
+        // with the API in the engine tests) would add its own step records and snapshot. A test may turn it on.
+        builder.UseSetting("Engine:Enabled", "false");
         foreach (var (key, value) in _settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);
