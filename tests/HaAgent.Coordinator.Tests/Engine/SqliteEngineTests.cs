@@ -166,9 +166,10 @@ public sealed class SqliteEngineTests : IAsyncLifetime
         // An API mutation's audit record tells the engine documents changed (these were written behind its back).
         await first.Store.AppendAuditAsync(first.Leadership, Encoding.UTF8.GetBytes("{\"action\":\"vm.create\",\"subject\":\"vms/bulk\"}"), CancellationToken.None);
         await EngineScenarios.StartClusterAsync(first);
-        for (var i = 0; i < 10 && !Knows(first, ids[^1]); i++)
+        for (var i = 0; i < 20 && !Knows(first, ids[^1]); i++)
         {
             await first.TickAsync(EngineHarness.Hosts);
+            await Task.Delay(50);
         }
         Assert.True(Knows(first, ids[^1]), "the core was rebuilt with the bulk VMs");
 
