@@ -63,6 +63,9 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public CoordinatorEngine Engine { get; }
 
+    /// <summary>False: nothing is ever written to storage (a deployment without a storage heartbeat).</summary>
+    public bool WriteStorage { get; set; } = true;
+
     public static async Task<EngineHarness> StartAsync(ICoordinatorStore store, FakeTimeProvider? time = null, MemoryHeartbeatSource? storage = null, double startSeconds = 10)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
@@ -116,7 +119,10 @@ internal sealed class EngineHarness : IAsyncDisposable
         foreach (var host in alive)
         {
             Sink.Accept(new HeartbeatMessage(host, 1, 0, default), Now);
-            Storage.Write(host, Now);
+            if (WriteStorage)
+            {
+                Storage.Write(host, Now);
+            }
         }
         Monitor.ReadOnce(CancellationToken.None);
         await StepsAsync(2);

@@ -44,6 +44,20 @@ public sealed class SqliteEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NoStorageHeartbeat_SilentHostJudgedDeadFencedAndVmStillRestarted()
+    {
+        var harness = await StartAsync("c1");
+        harness.WriteStorage = false;
+
+        var target = await EngineScenarios.RunToRestartAsync(harness);
+
+        var audit = await harness.EngineAuditAsync();
+        Assert.Contains(audit, static r => r.Subject == "host h1" && r.Decision == "status change suspect => dead");
+        Assert.DoesNotContain(audit, static r => r.Kind == "storage-stalled");
+        Assert.Contains(target, EngineScenarios.Peers);
+    }
+
+    [Fact]
     public async Task NewLeader_HigherEpoch_ResumesFromSnapshotWithoutRestartingRunningVm()
     {
         var first = await StartAsync("c1");
