@@ -61,9 +61,9 @@ internal sealed partial class CoordinatorEngine
             Log.StoreUnavailable(_logger, e.Message);
             return !leadership.IsLost;
         }
-        foreach (var (index, bytes) in shardUpdates)
+        foreach (var (index, shard) in shardUpdates)
         {
-            _term.ShardBytes[index] = bytes;
+            _term.Shards[index] = shard;
         }
         _metrics.RecordDecisions(records);
         records.Clear();
@@ -140,34 +140,63 @@ internal sealed partial class CoordinatorEngine
         return chunks;
     }
 
-    /// <summary>Each VM shard whose bytes changed since the last commit.</summary>
+    /// <summary>
+    /// Each VM shard whose content changed since the last commit. Finding them is one pass of dictionary lookups over
+    /// the placement; only those shards are rebuilt and serialised (a 200 000-VM placement serialised whole took
+    /// ~0.5 s per step on the 2-core test box).
+    /// </summary>
     private List<DocumentWrite> ShardWrites(
-        IReadOnlyDictionary<string, string> placement, IReadOnlyList<string> released, out List<(int Index, byte[] Bytes)> shardUpdates)
+        IReadOnlyDictionary<string, string> placement, IReadOnlyList<string> released, out List<(int Index, VmShardDocument Shard)> shardUpdates)
     {
-        var shards = new VmShardDocument[VmShardCount];
-        for (var i = 0; i < shards.Length; i++)
+        var dirty = new bool[VmShardCount];
+        var placed = new int[VmShardCount];
+        foreach (var (vmId, hostId) in placement)
         {
-            shards[i] = new VmShardDocument(new Dictionary<string, string>(StringComparer.Ordinal), []);
+            var index = ShardOf(vmId);
+            placed[index]++;
+            if (_term.Shards[index] is not { } known || !known.Placement.TryGetValue(vmId, out var knownHost) || knownHost != hostId)
+            {
+                dirty[index] = true;
+            }
+        }
+        var releasedByShard = new List<string>?[VmShardCount];
+        foreach (var vmId in released)
+        {
+            (releasedByShard[ShardOf(vmId)] ??= []).Add(vmId);
+        }
+        for (var i = 0; i < VmShardCount; i++)
+        {
+            var known = _term.Shards[i];
+            var nowReleased = releasedByShard[i] ?? [];
+            if ((known?.Placement.Count ?? 0) != placed[i] || !(known?.Released ?? []).SequenceEqual(nowReleased, StringComparer.Ordinal))
+            {
+                dirty[i] = true;
+            }
+        }
+        var shards = new VmShardDocument?[VmShardCount];
+        for (var i = 0; i < VmShardCount; i++)
+        {
+            if (dirty[i])
+            {
+                shards[i] = new VmShardDocument(new Dictionary<string, string>(placed[i], StringComparer.Ordinal), releasedByShard[i] ?? []);
+            }
         }
         foreach (var (vmId, hostId) in placement)
         {
-            shards[ShardOf(vmId)].Placement[vmId] = hostId;
-        }
-        foreach (var vmId in released)
-        {
-            shards[ShardOf(vmId)].Released.Add(vmId);
+            if (shards[ShardOf(vmId)] is { } shard)
+            {
+                shard.Placement[vmId] = hostId;
+            }
         }
         var writes = new List<DocumentWrite>();
         shardUpdates = [];
-        for (var i = 0; i < shards.Length; i++)
+        for (var i = 0; i < VmShardCount; i++)
         {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(shards[i], EngineJsonContext.Default.VmShardDocument);
-            if (_term.ShardBytes[i] is { } previous ? previous.AsSpan().SequenceEqual(bytes) : shards[i].Placement.Count == 0 && shards[i].Released.Count == 0)
+            if (shards[i] is { } shard)
             {
-                continue;
+                writes.Add(DocumentWrite.Put(ShardKey(i), JsonSerializer.SerializeToUtf8Bytes(shard, EngineJsonContext.Default.VmShardDocument)));
+                shardUpdates.Add((i, shard));
             }
-            writes.Add(DocumentWrite.Put(ShardKey(i), bytes));
-            shardUpdates.Add((i, bytes));
         }
         return writes;
     }

@@ -74,12 +74,12 @@ internal sealed partial class CoordinatorEngine
             var page = await _store.ListAsync(VmShardPrefix, after, StoreLimits.MaxPageSize, cancellationToken).ConfigureAwait(false);
             foreach (var document in page.Documents)
             {
-                if (snapshot.VmShards == VmShardCount && int.TryParse(document.Key.AsSpan(VmShardPrefix.Length), out var index) && index is >= 0 and < VmShardCount)
-                {
-                    _term.ShardBytes[index] = document.Value.ToArray();
-                }
                 if (JsonSerializer.Deserialize(document.Value.Span, EngineJsonContext.Default.VmShardDocument) is { } shard)
                 {
+                    if (snapshot.VmShards == VmShardCount && int.TryParse(document.Key.AsSpan(VmShardPrefix.Length), out var index) && index is >= 0 and < VmShardCount)
+                    {
+                        _term.Shards[index] = shard;
+                    }
                     foreach (var (vmId, hostId) in shard.Placement)
                     {
                         placement[vmId] = hostId;

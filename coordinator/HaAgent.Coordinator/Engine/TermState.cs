@@ -32,8 +32,8 @@ internal sealed class TermState
     /// <summary>A rebuilt core announces "epoch 0 => N: leading" again; that record is dropped, the term did not change.</summary>
     public bool Rebuilt { get; set; }
 
-    /// <summary>The bytes of each VM shard as last committed; only changed shards are written.</summary>
-    public byte[]?[] ShardBytes { get; } = new byte[]?[CoordinatorEngine.VmShardCount];
+    /// <summary>Each VM shard as last committed (null: never written); only changed shards are serialised and written.</summary>
+    public VmShardDocument?[] Shards { get; } = new VmShardDocument?[CoordinatorEngine.VmShardCount];
 
     public long OrderCounter;
 }

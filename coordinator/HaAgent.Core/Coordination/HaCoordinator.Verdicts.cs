@@ -135,8 +135,16 @@ public sealed partial class HaCoordinator
     private static bool HeardSince(HostRecord host, DateTimeOffset since, bool networkFresh) =>
         networkFresh && host.LastNetworkHeartbeat > since;
 
+    /// <remarks>
+    /// A host that never wrote a storage heartbeat (none configured, or not yet) is not "stalled": there is no
+    /// heartbeat that stopped. It can still receive VMs; a silent one is judged dead, never isolated, and fenced first.
+    /// </remarks>
     private void CheckStorageWhileAlive(HostRecord host, bool storageAdvancing, DateTimeOffset now)
     {
+        if (!host.StorageSeen)
+        {
+            return;
+        }
         if (!storageAdvancing && !host.StorageStalled)
         {
             host.StorageStalled = true;

@@ -50,8 +50,8 @@ public sealed class EngineDocumentChangeTests : IAsyncLifetime
         var (_, problem) = await api.CommitAsync(Operator, "host.maintenance-on", ApiStore.HostsPrefix + "h1", raw, after, version, CancellationToken.None);
         Assert.Null(problem);
 
-        await _harness!.TickUntilAsync(() => _harness.Outbox.OfType<StopVmOrder>().Any(static s => s.HostId == "h1" && s.Order.VmId == "vm1"),
-            "vm1 stopped on h1 for the drain", 5, EngineHarness.Hosts);
+        await _harness!.TickUntilRealAsync(() => _harness.Outbox.OfType<StopVmOrder>().Any(static s => s.HostId == "h1" && s.Order.VmId == "vm1"),
+            "vm1 stopped on h1 for the drain", 10, EngineHarness.Hosts);
         Assert.Equal(HostState.Maintenance, _harness.Engine.Core!.HostStateOf("h1"));
     }
 
@@ -64,11 +64,12 @@ public sealed class EngineDocumentChangeTests : IAsyncLifetime
         Assert.Null(problem);
 
         // Agents report every few seconds; the core rebuilt from fresh documents adopts vm2 where its agent runs it.
-        for (var i = 0; i < 10 && !(Knows("vm2") && _harness!.Engine.Core!.VmStateOf("vm2") == (VmState.Running, "h2")); i++)
+        for (var i = 0; i < 20 && !(Knows("vm2") && _harness!.Engine.Core!.VmStateOf("vm2") == (VmState.Running, "h2")); i++)
         {
             _harness!.Report("h1", "vm1");
             _harness.Report("h2", "vm2");
             await _harness.TickAsync(EngineHarness.Hosts);
+            await Task.Delay(50);
         }
         Assert.Equal((VmState.Running, "h2"), _harness!.Engine.Core!.VmStateOf("vm2"));
         Assert.Equal((VmState.Running, "h1"), _harness.Engine.Core!.VmStateOf("vm1"));

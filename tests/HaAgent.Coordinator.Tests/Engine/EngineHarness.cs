@@ -40,7 +40,7 @@ internal sealed class EngineHarness : IAsyncDisposable
             Outbox,
             Monitor,
             Metrics,
-            Options.Create(new EngineOptions { IterationPeriod = TimeSpan.FromMilliseconds(20), ChangePollPeriod = TimeSpan.FromMilliseconds(100) }),
+            Options.Create(new EngineOptions { IterationPeriod = TimeSpan.FromMilliseconds(20), ChangePollPeriod = TimeSpan.FromMilliseconds(50) }),
             time,
             NullLogger<CoordinatorEngine>.Instance);
     }
@@ -63,14 +63,17 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public CoordinatorEngine Engine { get; }
 
-    public static async Task<EngineHarness> StartAsync(ICoordinatorStore store, FakeTimeProvider? time = null, MemoryHeartbeatSource? storage = null)
+    /// <summary>False: nothing is ever written to storage (a deployment without a storage heartbeat).</summary>
+    public bool WriteStorage { get; set; } = true;
+
+    public static async Task<EngineHarness> StartAsync(ICoordinatorStore store, FakeTimeProvider? time = null, MemoryHeartbeatSource? storage = null, double startSeconds = 10)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         var leadership = await store.CampaignAsync(timeout.Token);
         var harness = new EngineHarness(store, leadership, time ?? new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero)), storage ?? new MemoryHeartbeatSource());
         harness.Monitor.SetHosts(Hosts);
         await harness.Engine.StartAsync(harness._stop.Token);
-        await WaitUntilAsync(() => harness.Engine.Core is not null && harness.Engine.Steps > 0, "the engine built its core and stepped");
+        await WaitUntilAsync(() => harness.Engine.Core is not null && harness.Engine.Steps > 0, "the engine built its core and stepped", startSeconds);
         return harness;
     }
 
@@ -116,7 +119,10 @@ internal sealed class EngineHarness : IAsyncDisposable
         foreach (var host in alive)
         {
             Sink.Accept(new HeartbeatMessage(host, 1, 0, default), Now);
-            Storage.Write(host, Now);
+            if (WriteStorage)
+            {
+                Storage.Write(host, Now);
+            }
         }
         Monitor.ReadOnce(CancellationToken.None);
         await StepsAsync(2);
@@ -136,6 +142,21 @@ internal sealed class EngineHarness : IAsyncDisposable
             await TickAsync(alive);
         }
         Assert.True(condition(), $"not reached within {maxTicks} simulated seconds: {what}");
+    }
+
+    /// <summary>
+    /// Ticks until <paramref name="condition"/> holds, at least <paramref name="realSeconds"/> of real time allowed:
+    /// for what waits on a real-time poll (API changes are read from the audit log every ChangePollPeriod).
+    /// </summary>
+    public async Task TickUntilRealAsync(Func<bool> condition, string what, double realSeconds, params string[] alive)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(realSeconds);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await TickAsync(alive);
+            await Task.Delay(20);
+        }
+        Assert.True(condition(), $"not reached within {realSeconds} s: {what}");
     }
 
     /// <summary>Every decision the engine committed to the audit log, oldest first.</summary>

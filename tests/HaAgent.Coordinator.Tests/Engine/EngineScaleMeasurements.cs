@@ -68,9 +68,9 @@ public sealed class EngineScaleMeasurements(ITestOutputHelper output)
         output.WriteLine($"seeded {hostCount} hosts, {vmCount} VMs in {seeding.Elapsed.TotalSeconds:0.0} s");
 
         var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
-        await using var harness = await EngineHarness.StartAsync(store);
+        await using var harness = await EngineHarness.StartAsync(store, startSeconds: 300);
         output.WriteLine($"term load (snapshot + agents + documents + core): {harness.Engine.LastLoad.TotalMilliseconds:0} ms");
-        await EngineHarness.WaitUntilAsync(() => harness.Engine.LastCommit > TimeSpan.Zero, "the first commit (epoch announcement + snapshot)", 60);
+        await EngineHarness.WaitUntilAsync(() => harness.Engine.LastCommit > TimeSpan.Zero, "the first commit (epoch announcement + snapshot)", 300);
         output.WriteLine($"first snapshot commit ({vmCount} placements serialised, compared, unchanged shards skipped): {harness.Engine.LastCommit.TotalMilliseconds:0} ms");
         var (count0, sum0) = harness.Metrics.Iterations;
         await harness.StepsAsync(50);
@@ -83,7 +83,7 @@ public sealed class EngineScaleMeasurements(ITestOutputHelper output)
         var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "ops"), new Claim(ApiClaims.Role, ApiRoles.Operator)], "test"));
         await api.CommitAsync(user, "vm.update", ApiStore.VmsPrefix + "vm000001",
             raw, JsonSerializer.SerializeToUtf8Bytes(vm! with { Priority = 99 }, ApiJsonContext.Default.VmDocument), version, CancellationToken.None);
-        await EngineHarness.WaitUntilAsync(() => harness.Engine.LastRebuild > TimeSpan.Zero, "a rebuild after the VM update", 120);
+        await EngineHarness.WaitUntilAsync(() => harness.Engine.LastRebuild > TimeSpan.Zero, "a rebuild after the VM update", 300);
         output.WriteLine($"rebuild after one VM update (list all documents + new core): {harness.Engine.LastRebuild.TotalMilliseconds:0} ms");
     }
 

@@ -44,6 +44,20 @@ public sealed class SqliteEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NoStorageHeartbeat_SilentHostJudgedDeadFencedAndVmStillRestarted()
+    {
+        var harness = await StartAsync("c1");
+        harness.WriteStorage = false;
+
+        var target = await EngineScenarios.RunToRestartAsync(harness);
+
+        var audit = await harness.EngineAuditAsync();
+        Assert.Contains(audit, static r => r.Subject == "host h1" && r.Decision == "status change suspect => dead");
+        Assert.DoesNotContain(audit, static r => r.Kind == "storage-stalled");
+        Assert.Contains(target, EngineScenarios.Peers);
+    }
+
+    [Fact]
     public async Task NewLeader_HigherEpoch_ResumesFromSnapshotWithoutRestartingRunningVm()
     {
         var first = await StartAsync("c1");
@@ -166,9 +180,10 @@ public sealed class SqliteEngineTests : IAsyncLifetime
         // An API mutation's audit record tells the engine documents changed (these were written behind its back).
         await first.Store.AppendAuditAsync(first.Leadership, Encoding.UTF8.GetBytes("{\"action\":\"vm.create\",\"subject\":\"vms/bulk\"}"), CancellationToken.None);
         await EngineScenarios.StartClusterAsync(first);
-        for (var i = 0; i < 10 && !Knows(first, ids[^1]); i++)
+        for (var i = 0; i < 20 && !Knows(first, ids[^1]); i++)
         {
             await first.TickAsync(EngineHarness.Hosts);
+            await Task.Delay(50);
         }
         Assert.True(Knows(first, ids[^1]), "the core was rebuilt with the bulk VMs");
 
