@@ -19,4 +19,7 @@ internal sealed partial class AgentLink
 
     [LoggerMessage(EventId = AgentEventIds.SelfFenceReported, Level = LogLevel.Warning, Message = "Self-fence of {At:o} reported to the coordinator ({Vms} VM(s))")]
     private partial void LogSelfFenceReported(DateTimeOffset at, int vms);
+
+    [LoggerMessage(EventId = AgentEventIds.LinkLoopFailed, Level = LogLevel.Error, Message = "Coordinator link: the {Loop} loop failed and restarts")]
+    private partial void LogLoopFailed(string loop, Exception error);
 }

@@ -39,7 +39,8 @@ internal sealed partial class AgentLink
                         pending = null;
                         continue;
                     }
-                    if ((await DeliverAsync(pending, cancellationToken).ConfigureAwait(false)).Delivered)
+                    var sent = await DeliverAsync(pending, cancellationToken).ConfigureAwait(false);
+                    if (sent.Delivered || sent.Unsendable)
                     {
                         pending = null;
                     }

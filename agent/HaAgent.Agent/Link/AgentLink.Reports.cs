@@ -162,7 +162,8 @@ internal sealed partial class AgentLink
                 continue;
             }
             var definition = new VmDefinitionMessage(_identity.HostId, _identity.Incarnation, vm.Name, xml);
-            if (!(await DeliverAsync(definition, cancellationToken).ConfigureAwait(false)).Delivered)
+            var outcome = await DeliverAsync(definition, cancellationToken).ConfigureAwait(false);
+            if (!outcome.Delivered && !outcome.Unsendable)
             {
                 return false;
             }

@@ -77,9 +77,34 @@ internal sealed partial class AgentLink
     public long ReportsDelivered => Interlocked.Read(ref _reportsDelivered);
 
     public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(
-        Task.Run(() => ReportLoopAsync(cancellationToken), CancellationToken.None),
-        Task.Run(() => HeartbeatLoopAsync(cancellationToken), CancellationToken.None),
-        Task.Run(() => OrderLoopAsync(cancellationToken), CancellationToken.None));
+        GuardedAsync("report", ReportLoopAsync, cancellationToken),
+        GuardedAsync("heartbeat", HeartbeatLoopAsync, cancellationToken),
+        GuardedAsync("order", OrderLoopAsync, cancellationToken));
+
+    /// <summary>A loop that fails unexpectedly is logged and started again: one bad input must not silence the link (and so self-fence the host).</summary>
+    private async Task GuardedAsync(string name, Func<CancellationToken, Task> loop, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Run(() => loop(cancellationToken), CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogLoopFailed(name, e);
+            }
+            try
+            {
+                await Task.Delay(_options.RetryDelay, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
 
     private async Task<SendOutcome> DeliverAsync(AgentMessage message, CancellationToken cancellationToken)
     {

@@ -71,7 +71,16 @@ internal sealed partial class CoordinatorClient : IDisposable
     /// <summary>Sends one agent message to the leader and returns its ack, trying each endpoint at most once.</summary>
     public async Task<SendOutcome> SendAsync(AgentMessage message, CancellationToken cancellationToken)
     {
-        var frame = _codec.Encode(message, _hostId);
+        byte[] frame;
+        try
+        {
+            frame = _codec.Encode(message, _hostId);
+        }
+        catch (ArgumentException e)
+        {
+            LogUnsendable(message.GetType().Name, e.Message);
+            return new SendOutcome(null, e.Message, Unsendable: true);
+        }
         string? problem = null;
         var tried = new bool[_endpoints.Length];
         var index = Volatile.Read(ref _preferred);
@@ -251,6 +260,9 @@ internal sealed partial class CoordinatorClient : IDisposable
 
     [LoggerMessage(EventId = AgentEventIds.CoordinatorUnreachable, Level = LogLevel.Warning, Message = "No leading coordinator reached: {Problem}")]
     private partial void LogNoLeader(string problem);
+
+    [LoggerMessage(EventId = AgentEventIds.MessageUnsendable, Level = LogLevel.Error, Message = "{Type} not sent: it breaks the protocol contract ({Why})")]
+    private partial void LogUnsendable(string type, string why);
 
     [LoggerMessage(EventId = AgentEventIds.CoordinatorReached, Level = LogLevel.Information, Message = "Leading coordinator reached at {Endpoint}")]
     private partial void LogLeaderReached(string endpoint);
