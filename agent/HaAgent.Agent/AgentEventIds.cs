@@ -31,6 +31,8 @@ internal static class AgentEventIds
     internal const int ResultUndelivered = 605;
     internal const int LibvirtdDown = 606;
     internal const int SelfFenceReported = 607;
+    internal const int MessageUnsendable = 608;
+    internal const int LinkLoopFailed = 609;
     internal const int OrderReceived = 610;
     internal const int OrderFinished = 611;
     internal const int OrderRefused = 612;

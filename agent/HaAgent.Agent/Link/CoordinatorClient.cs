@@ -30,6 +30,7 @@ internal sealed partial class CoordinatorClient : IDisposable
     private int _preferred;
     private string? _lastProblem;
     private long _lastLoggedAt;
+    private PollInFlight? _poll;
 
     public CoordinatorClient(
         IReadOnlyList<string> endpoints,
@@ -71,7 +72,16 @@ internal sealed partial class CoordinatorClient : IDisposable
     /// <summary>Sends one agent message to the leader and returns its ack, trying each endpoint at most once.</summary>
     public async Task<SendOutcome> SendAsync(AgentMessage message, CancellationToken cancellationToken)
     {
-        var frame = _codec.Encode(message, _hostId);
+        byte[] frame;
+        try
+        {
+            frame = _codec.Encode(message, _hostId);
+        }
+        catch (ArgumentException e)
+        {
+            LogUnsendable(message.GetType().Name, e.Message);
+            return new SendOutcome(null, e.Message, Unsendable: true);
+        }
         string? problem = null;
         var tried = new bool[_endpoints.Length];
         var index = Volatile.Read(ref _preferred);
@@ -85,6 +95,7 @@ internal sealed partial class CoordinatorClient : IDisposable
                 return new SendOutcome(ack, null);
             }
             problem = Join(problem, attempt.Decoded is { } other ? $"{_endpoints[index]} answered {other.Message.GetType().Name}, not an ack" : attempt.Problem);
+            AbandonPollOn(index);
             index = Next(index, attempt.LeaderHint);
         }
         Unreachable(problem ?? "no endpoint");
@@ -101,7 +112,20 @@ internal sealed partial class CoordinatorClient : IDisposable
         for (var round = 0; round < _endpoints.Length; round++)
         {
             index = Untried(tried, index);
-            var attempt = await ExchangeAsync(index, LinkPaths.Orders, frame, _pollTimeout, cancellationToken).ConfigureAwait(false);
+            // A poll waits long by design; if a message exchange finds this endpoint dead meanwhile, the poll is abandoned
+            // at once instead of holding orders back for the whole poll timeout.
+            using var abandon = new CancellationTokenSource();
+            var inFlight = new PollInFlight(index, abandon);
+            Volatile.Write(ref _poll, inFlight);
+            Attempt attempt;
+            try
+            {
+                attempt = await ExchangeAsync(index, LinkPaths.Orders, frame, _pollTimeout, cancellationToken, abandon.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.CompareExchange(ref _poll, null, inFlight);
+            }
             if (attempt.Status == HttpStatusCode.NoContent)
             {
                 Volatile.Write(ref _preferred, index);
@@ -123,6 +147,21 @@ internal sealed partial class CoordinatorClient : IDisposable
         }
         Unreachable(problem ?? "no endpoint");
         return new PollOutcome(PollStatus.Unavailable, null, problem);
+    }
+
+    private void AbandonPollOn(int index)
+    {
+        if (Volatile.Read(ref _poll) is { } poll && poll.Index == index)
+        {
+            try
+            {
+                poll.Abandon.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // That poll has just ended anyway.
+            }
+        }
     }
 
     private static string? Join(string? problems, string? problem) =>
@@ -173,10 +212,11 @@ internal sealed partial class CoordinatorClient : IDisposable
         }
     }
 
-    private async Task<Attempt> ExchangeAsync(int index, string path, byte[] frame, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<Attempt> ExchangeAsync(int index, string path, byte[] frame, TimeSpan timeout, CancellationToken cancellationToken,
+        CancellationToken abandon = default)
     {
         var endpoint = _endpoints[index];
-        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, abandon);
         bound.CancelAfter(timeout);
         try
         {
@@ -202,7 +242,9 @@ internal sealed partial class CoordinatorClient : IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new Attempt(null, null, $"{endpoint} did not answer within {timeout.TotalSeconds:0.###} s", null);
+            return new Attempt(null, null, abandon.IsCancellationRequested
+                ? $"{endpoint} poll abandoned: the endpoint failed a message exchange"
+                : $"{endpoint} did not answer within {timeout.TotalSeconds:0.###} s", null);
         }
         catch (HttpRequestException e)
         {
@@ -247,10 +289,15 @@ internal sealed partial class CoordinatorClient : IDisposable
         return uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri + "/");
     }
 
+    private sealed record PollInFlight(int Index, CancellationTokenSource Abandon);
+
     private sealed record Attempt(HttpStatusCode? Status, DecodedMessage? Decoded, string? Problem, int? LeaderHint);
 
     [LoggerMessage(EventId = AgentEventIds.CoordinatorUnreachable, Level = LogLevel.Warning, Message = "No leading coordinator reached: {Problem}")]
     private partial void LogNoLeader(string problem);
+
+    [LoggerMessage(EventId = AgentEventIds.MessageUnsendable, Level = LogLevel.Error, Message = "{Type} not sent: it breaks the protocol contract ({Why})")]
+    private partial void LogUnsendable(string type, string why);
 
     [LoggerMessage(EventId = AgentEventIds.CoordinatorReached, Level = LogLevel.Information, Message = "Leading coordinator reached at {Endpoint}")]
     private partial void LogLeaderReached(string endpoint);

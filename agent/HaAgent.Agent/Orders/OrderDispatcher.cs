@@ -220,8 +220,17 @@ internal sealed partial class OrderDispatcher
         lock (_gateLock)
         {
             var resultId = ResultId(order);
-            _results.Add(resultId, result);
-            _gateFile.Save(_gate!.Complete(order, resultId, result.Outcome == OrderOutcome.Succeeded));
+            var completed = _gate!.Complete(order, resultId, result.Outcome == OrderOutcome.Succeeded);
+            try
+            {
+                _results.Add(resultId, result);
+                _gateFile.Save(completed);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The result still goes out; after a restart the order comes back as Resumed and is redone (orders are idempotent).
+                LogOrderFailedInternally(order.OrderId, $"result not persisted: {e.Message}");
+            }
         }
         LogOrderFinished(order.OrderId, admission.Verdict.ToString(), result.Outcome.ToString(), result.FailureKind?.ToString() ?? "-",
             Stopwatch.GetElapsedTime(started).TotalMilliseconds, result.FailureMessage ?? "");

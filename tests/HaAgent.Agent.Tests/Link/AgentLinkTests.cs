@@ -116,6 +116,56 @@ public sealed class AgentLinkTests(ITestOutputHelper output) : IDisposable
     }
 
     [SkippableFact]
+    public async Task Endpoints_OneAcceptsButNeverAnswers_BoundedAndTheOtherLeads()
+    {
+        using var daemon = await LibvirtSessionDaemon.StartTestDriverAsync();
+        using var vms = new LinkTestVms(daemon);
+        await using var agent = new AgentUnderTest(_directory, "host-a");
+        using var leader = new TestCoordinator(agent.HostId, agent.Secret);
+        // A coordinator that accepts connections and reads, but never answers (a frozen process).
+        using var frozen = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        frozen.Start();
+        var held = new List<System.Net.Sockets.Socket>();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                try
+                {
+                    held.Add(await frozen.AcceptSocketAsync());
+                }
+                catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return;
+                }
+            }
+        });
+        agent.Configure([$"http://127.0.0.1:{((System.Net.IPEndPoint)frozen.LocalEndpoint).Port}/", leader.BaseUrl], vms.Uri);
+        var started = Stopwatch.GetTimestamp();
+
+        await agent.StartAsync();
+
+        var hello = await leader.WaitForAsync<HelloMessage>(_ => true, Wait);
+        var elapsed = (hello.At - started) * 1000.0 / Stopwatch.Frequency;
+        output.WriteLine($"frozen first endpoint: Hello reached the leader after {elapsed:F0} ms (request bound 1 s)");
+        Assert.True(elapsed < 5000, $"{elapsed:F0} ms");
+        // An order queued now is not held back by a poll stuck on the frozen endpoint (poll bound 5 s here).
+        var stop = new StopVmOrder("stop-none-1", new OrderStamp(1, 1), "ha-none");
+        var queued = Stopwatch.GetTimestamp();
+        leader.Enqueue(stop);
+        var result = await leader.ResultOfAsync(stop.OrderId, Wait);
+        var orderMs = (result.At - queued) * 1000.0 / Stopwatch.Frequency;
+        output.WriteLine($"order queued after the rotation -> result in {orderMs:F0} ms");
+        Assert.True(orderMs < 3000, $"{orderMs:F0} ms");
+        await leader.WaitForAsync<HeartbeatMessage>(h => h.Sequence >= 10, Wait);
+        Assert.Equal(new Uri(leader.BaseUrl), agent.Get<CoordinatorClient>().PreferredEndpoint);
+        foreach (var socket in held)
+        {
+            socket.Dispose();
+        }
+    }
+
+    [SkippableFact]
     public async Task OrderFrame_GarbledOrReplayed_RefusedAndNothingExecuted()
     {
         using var daemon = await LibvirtSessionDaemon.StartTestDriverAsync();

@@ -84,12 +84,20 @@ public sealed class CephFenceOrderTests(CephClusterFixture fixture, ITestOutputH
             coordinator.EnqueueOnce(fence);
             await Task.Delay(300);
             Assert.Equal(2, coordinator.Messages<OrderResultMessage>().Count(r => r.OrderId == fence.OrderId && r.Outcome == OrderOutcome.Succeeded));
+
+            // The fence is lifted by an unfence order (the address is on this host's loopback, so the agent owns it here).
+            var unfence = new UnfenceOrder("unfence-3-2", new OrderStamp(3, 2), [], [victimAddress], []);
+            coordinator.Enqueue(unfence);
+            var lifted = (OrderResultMessage)(await coordinator.ResultOfAsync(unfence.OrderId, Wait)).Message;
+            Assert.True(lifted.Outcome == OrderOutcome.Succeeded, lifted.FailureMessage);
+            using var admin = fixture.Connect(ceph.Admin);
+            Assert.DoesNotContain(admin.Blocklist.List(), e => e.Target == victimAddress);
         }
         finally
         {
             await agent.StopAsync();
             using var admin = fixture.Connect(ceph.Admin);
-            admin.Blocklist.Remove(victim.ClientAddress);
+            admin.Blocklist.Remove(victim.ClientAddress); // absent is fine
         }
     }
 }

@@ -30,6 +30,10 @@ public sealed class OrderLoopTests : IDisposable
         agent.Configure([coordinator.BaseUrl], vms.Uri);
         await agent.StartAsync();
         var gateFile = OrderGateFile.BesideStateFile(agent.StateFile);
+        // The leader's epoch from the heartbeat ack is on disk before any order of it arrives.
+        await coordinator.WaitForAsync<HeartbeatMessage>(h => h.LastStamp == new OrderStamp(5, 0), Wait);
+        Assert.True(OrderGateStateSerializer.TryDeserialize(await File.ReadAllBytesAsync(gateFile), out var floor));
+        Assert.Equal(new OrderStamp(5, 0), floor.Highest);
 
         var first = new StopVmOrder("stop-nothing", new OrderStamp(5, 2), "ha-none");
         coordinator.Enqueue(first);
