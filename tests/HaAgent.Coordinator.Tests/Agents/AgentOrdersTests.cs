@@ -176,6 +176,36 @@ public sealed class AgentOrdersTests(AgentHostFixture fixture) : IClassFixture<A
     }
 
     [Fact]
+    public async Task QueuedOrder_OfAnEpochNoLongerLed_IsNeverDelivered()
+    {
+        using var agent = Host.Agent("node-13");
+        var epoch = Epoch;
+        Stop(agent.HostId, "vm-1");
+        Host.Sink.ForceEpoch(0);
+        try
+        {
+            using var response = await agent.PollAsync(default);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        }
+        finally
+        {
+            Host.Sink.FollowTheStore();
+        }
+        // A newer term here (the engine did not clear): the older term's order is dropped, not delivered.
+        Host.Sink.ForceEpoch(epoch + 1);
+        try
+        {
+            using var response = await agent.PollAsync(default);
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            Assert.Equal(0, Host.Outbox.QueuedFor(agent.HostId));
+        }
+        finally
+        {
+            Host.Sink.FollowTheStore();
+        }
+    }
+
+    [Fact]
     public async Task Poll_FromAnotherHostsChannel_NeverSeesItsOrders()
     {
         using var owner = Host.Agent("node-10");
