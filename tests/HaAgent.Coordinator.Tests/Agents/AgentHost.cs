@@ -21,7 +21,7 @@ internal sealed class AgentHost : WebApplicationFactory<Program>
     public const string InstanceId = "agents-test-1";
     public const string ConfiguredHost = "cfg-host";
     public const string LeaderUrl = "http://127.0.0.1:7411";
-    public const double PollSeconds = 1.5;
+    public const double PollSeconds = 3;
 
     private readonly TempDirectory _directory = new("agents");
     private readonly Dictionary<string, byte[]> _secrets = new(StringComparer.Ordinal);

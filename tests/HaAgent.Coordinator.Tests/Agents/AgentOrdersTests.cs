@@ -38,7 +38,7 @@ public sealed class AgentOrdersTests(AgentHostFixture fixture) : IClassFixture<A
         Assert.False(poll.IsCompleted);
 
         var sent = Stop(agent.HostId, "vm-b");
-        using var response = await poll.WaitAsync(TimeSpan.FromSeconds(AgentHost.PollSeconds));
+        using var response = await poll.WaitAsync(TimeSpan.FromSeconds(AgentHost.PollSeconds + 5));
 
         Assert.Equal(sent, await agent.ReadOrderAsync(response));
     }
@@ -128,7 +128,7 @@ public sealed class AgentOrdersTests(AgentHostFixture fixture) : IClassFixture<A
         }
         Assert.False(second.IsCompleted);
         var sent = Stop(agent.HostId, "vm-c");
-        using var response = await second.WaitAsync(TimeSpan.FromSeconds(AgentHost.PollSeconds));
+        using var response = await second.WaitAsync(TimeSpan.FromSeconds(AgentHost.PollSeconds + 5));
         Assert.Equal(sent, await agent.ReadOrderAsync(response));
     }
 
