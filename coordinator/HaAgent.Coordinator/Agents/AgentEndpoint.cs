@@ -110,13 +110,15 @@ internal sealed partial class AgentEndpoint
         }
 
         var result = await _outbox.PollAsync(poll.HostId, poll.Received, epoch, _pollWait, context.RequestAborted).ConfigureAwait(false);
-        if (result.Order is { } order)
+        // Checked right before answering: an order goes out only while its own epoch is still the one led here, so a
+        // deposed leader's order can never reach an agent that has not yet heard of its successor.
+        if (result.Order is { } order && order.Stamp.Epoch == _sink.CurrentEpoch)
         {
             _metrics.Count(AgentCounter.PollDelivered);
             await WriteFrameAsync(context, _codec.Encode(order, decoded.HostId)).ConfigureAwait(false);
             return;
         }
-        if (result.End == PollEnd.Cleared || _sink.CurrentEpoch != epoch)
+        if (result.End == PollEnd.Cleared || result.Order is not null || _sink.CurrentEpoch != epoch)
         {
             _metrics.Count(AgentCounter.PollCleared);
             if (_sink.CurrentEpoch <= 0)

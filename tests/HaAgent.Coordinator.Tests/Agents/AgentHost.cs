@@ -21,14 +21,18 @@ internal sealed class AgentHost : WebApplicationFactory<Program>
     public const string InstanceId = "agents-test-1";
     public const string ConfiguredHost = "cfg-host";
     public const string LeaderUrl = "http://127.0.0.1:7411";
-    public const double PollSeconds = 1.5;
+    public const double PollSeconds = 3;
 
     private readonly TempDirectory _directory = new("agents");
     private readonly Dictionary<string, byte[]> _secrets = new(StringComparer.Ordinal);
     private readonly IReadOnlyDictionary<string, string> _settings;
 
-    public AgentHost(IReadOnlyDictionary<string, string>? settings = null)
+    private readonly bool _recordingSink;
+
+    /// <param name="recordingSink">False keeps Program's own sink (the stand-in that follows the store's leadership).</param>
+    public AgentHost(IReadOnlyDictionary<string, string>? settings = null, bool recordingSink = true)
     {
+        _recordingSink = recordingSink;
         Directory.CreateDirectory(SecretDirectory);
         foreach (var host in DirectoryHosts)
         {
@@ -48,6 +52,8 @@ internal sealed class AgentHost : WebApplicationFactory<Program>
     public CapturedLogs Logs { get; } = new();
 
     public RecordingSink Sink => Services.GetRequiredService<RecordingSink>();
+
+    public string DatabasePath => _directory.File("coordinator.db");
 
     public AgentOrderOutbox Outbox => Services.GetRequiredService<AgentOrderOutbox>();
 
@@ -97,7 +103,7 @@ internal sealed class AgentHost : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("Store:Sqlite:Path", _directory.File("coordinator.db"));
+        builder.UseSetting("Store:Sqlite:Path", DatabasePath);
         builder.UseSetting("Store:Sqlite:InstanceId", InstanceId);
         builder.UseSetting("Agents:SecretDirectory", SecretDirectory);
         builder.UseSetting($"Agents:Hosts:{ConfiguredHost}:SecretFile", _directory.File("cfg-host.secret"));
@@ -111,6 +117,10 @@ internal sealed class AgentHost : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<RecordingSink>();
+            if (!_recordingSink)
+            {
+                return;
+            }
             services.AddSingleton<IAgentMessageSink>(static provider => provider.GetRequiredService<RecordingSink>());
         });
         builder.ConfigureLogging(logging =>

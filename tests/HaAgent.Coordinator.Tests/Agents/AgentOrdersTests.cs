@@ -38,7 +38,7 @@ public sealed class AgentOrdersTests(AgentHostFixture fixture) : IClassFixture<A
         Assert.False(poll.IsCompleted);
 
         var sent = Stop(agent.HostId, "vm-b");
-        using var response = await poll.WaitAsync(TimeSpan.FromSeconds(AgentHost.PollSeconds));
+        using var response = await poll.WaitAsync(TimeSpan.FromSeconds(AgentHost.PollSeconds + 5));
 
         Assert.Equal(sent, await agent.ReadOrderAsync(response));
     }
@@ -128,7 +128,7 @@ public sealed class AgentOrdersTests(AgentHostFixture fixture) : IClassFixture<A
         }
         Assert.False(second.IsCompleted);
         var sent = Stop(agent.HostId, "vm-c");
-        using var response = await second.WaitAsync(TimeSpan.FromSeconds(AgentHost.PollSeconds));
+        using var response = await second.WaitAsync(TimeSpan.FromSeconds(AgentHost.PollSeconds + 5));
         Assert.Equal(sent, await agent.ReadOrderAsync(response));
     }
 
@@ -168,6 +168,36 @@ public sealed class AgentOrdersTests(AgentHostFixture fixture) : IClassFixture<A
             using var response = await waiting.WaitAsync(TimeSpan.FromSeconds(AgentHost.PollSeconds + 5));
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.True(response.Headers.Contains(AgentEndpoint.LeaderHeader));
+        }
+        finally
+        {
+            Host.Sink.FollowTheStore();
+        }
+    }
+
+    [Fact]
+    public async Task QueuedOrder_OfAnEpochNoLongerLed_IsNeverDelivered()
+    {
+        using var agent = Host.Agent("node-13");
+        var epoch = Epoch;
+        Stop(agent.HostId, "vm-1");
+        Host.Sink.ForceEpoch(0);
+        try
+        {
+            using var response = await agent.PollAsync(default);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        }
+        finally
+        {
+            Host.Sink.FollowTheStore();
+        }
+        // A newer term here (the engine did not clear): the older term's order is dropped, not delivered.
+        Host.Sink.ForceEpoch(epoch + 1);
+        try
+        {
+            using var response = await agent.PollAsync(default);
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            Assert.Equal(0, Host.Outbox.QueuedFor(agent.HostId));
         }
         finally
         {
