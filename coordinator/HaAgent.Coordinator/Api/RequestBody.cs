@@ -46,7 +46,10 @@ internal static class RequestBody
             }
             catch (BadHttpRequestException e)
             {
-                return (null, ApiProblems.Status(e.StatusCode, "Bad request", "the request body could not be read"));
+                // A chunked body (no Content-Length) over the limit ends here, refused by the server itself.
+                return (null, e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    ? TooLarge(maxBytes)
+                    : ApiProblems.Status(e.StatusCode, "Bad request", "the request body could not be read"));
             }
             if (length > maxBytes)
             {
@@ -109,7 +112,10 @@ internal static class RequestBody
             }
             catch (BadHttpRequestException e)
             {
-                return (null, ApiProblems.Status(e.StatusCode, "Bad request", "the request body could not be read"));
+                // A chunked body (no Content-Length) over the limit ends here, refused by the server itself.
+                return (null, e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    ? TooLarge(maxBytes)
+                    : ApiProblems.Status(e.StatusCode, "Bad request", "the request body could not be read"));
             }
             if (length > maxBytes)
             {

@@ -45,13 +45,8 @@ internal static class VmEndpoints
         {
             return problem;
         }
-        var (vm, version, _) = await store.GetAsync(ApiStore.VmsPrefix + id, ApiJsonContext.Default.VmDocument, context.RequestAborted);
-        if (vm is null)
-        {
-            return ApiProblems.NotFound($"VM '{id}'");
-        }
-        EndpointSupport.SetETag(context.Response, version);
-        return Results.Json(vm with { Version = version }, ApiJsonContext.Default.VmDocument);
+        var stored = await store.Store.GetAsync(ApiStore.VmsPrefix + id, context.RequestAborted);
+        return stored is null ? ApiProblems.NotFound($"VM '{id}'") : new StoredDocumentResult(stored);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, ApiStore store, IOptions<ApiOptions> options)
