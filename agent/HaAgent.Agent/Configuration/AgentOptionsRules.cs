@@ -81,7 +81,7 @@ internal sealed class AgentOptionsRules : IValidateOptions<AgentOptions>
         {
             failures.Add("Coordinator:SecretFile is required: the file with this host's shared secret");
         }
-        else if (!Link.HostSecretFile.TryLoad(link.SecretFile, out _, out var problem))
+        else if (!HaAgent.Protocol.Envelope.HostSecretFile.TryRead(link.SecretFile, out _, out var problem))
         {
             failures.Add($"Coordinator:SecretFile {problem}");
         }

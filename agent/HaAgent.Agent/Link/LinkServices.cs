@@ -21,7 +21,10 @@ internal static class LinkServices
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<AgentOptions>();
-            var secret = HostSecretFile.Load(options.Coordinator.SecretFile);
+            // Validated at start (AgentOptionsRules); a file changed since then still fails here, naming the key.
+            var secret = HostSecretFile.TryRead(options.Coordinator.SecretFile, out var read, out var problem)
+                ? read
+                : throw new InvalidDataException($"Coordinator:SecretFile {problem}");
             return new ProtocolCodec(ProtocolDirection.CoordinatorToAgent, HostSecrets.Single(options.HostId, secret), sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp =>

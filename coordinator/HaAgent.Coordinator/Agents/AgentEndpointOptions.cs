@@ -1,3 +1,4 @@
+using HaAgent.Protocol.Envelope;
 using HaAgent.Protocol.Validation;
 
 namespace HaAgent.Coordinator.Agents;
@@ -64,7 +65,7 @@ internal sealed class AgentEndpointOptions
             {
                 return $"{key}:{nameof(AgentHostOptions.SecretFile)} is required";
             }
-            if (!Agents.SecretFile.TryRead(host.SecretFile, out _, out var problem))
+            if (!HostSecretFile.TryRead(host.SecretFile, out _, out var problem))
             {
                 return $"{key}:{nameof(AgentHostOptions.SecretFile)} {problem}";
             }
@@ -81,7 +82,7 @@ internal sealed class AgentEndpointOptions
                 {
                     return $"{Section}:{nameof(SecretDirectory)} file '{Path.GetFileName(path)}' is not named <hostId>.key with a valid host id";
                 }
-                if (!Agents.SecretFile.TryRead(path, out _, out var problem))
+                if (!HostSecretFile.TryRead(path, out _, out var problem))
                 {
                     return $"{Section}:{nameof(SecretDirectory)} file '{Path.GetFileName(path)}' {problem}";
                 }

@@ -88,7 +88,7 @@ internal sealed partial class AgentSecretStore : IHostSecretStore
                 {
                     Log.SecretFileIgnored(_logger, path, "its name is not <hostId>.key with a valid host id");
                 }
-                else if (SecretFile.TryRead(path, out var secret, out var problem))
+                else if (HostSecretFile.TryRead(path, out var secret, out var problem))
                 {
                     secrets[hostId] = secret;
                 }
@@ -103,7 +103,7 @@ internal sealed partial class AgentSecretStore : IHostSecretStore
             // Validated at start; a file broken since then is logged and its host refused rather than stopping the endpoint.
             if (host.SecretFile is { } path && MessageValidator.IsId(hostId))
             {
-                if (SecretFile.TryRead(path, out var secret, out var problem))
+                if (HostSecretFile.TryRead(path, out var secret, out var problem))
                 {
                     secrets[hostId] = secret;
                 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using HaAgent.Coordinator.Agents;
 using HaAgent.Coordinator.Api.Contracts;
 using HaAgent.Coordinator.Engine.Metrics;
 
@@ -40,6 +41,8 @@ internal static class MetricsEndpoints
         }
         // The engine's decisions (verdicts, fences, restarts, timings), when the engine is part of this service.
         context.RequestServices.GetService<EngineMetrics>()?.Render(text);
+        // The agent endpoint's refusals and order queue counters, when it is part of this service.
+        context.RequestServices.GetService<AgentEndpointMetrics>()?.WritePrometheus(text);
         return Results.Text(text.ToString(), ContentType);
     }
 

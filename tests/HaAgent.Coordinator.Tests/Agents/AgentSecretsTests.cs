@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using HaAgent.Coordinator.Agents;
+using HaAgent.Protocol.Envelope;
 using HaAgent.Testing;
 
 namespace HaAgent.Coordinator.Tests.Agents;
@@ -17,8 +18,8 @@ public sealed class AgentSecretsTests : IDisposable
         var base64 = Convert.ToBase64String(secret);
         var wrapped = base64[..64] + "\n" + base64[64..] + "\n";
 
-        Assert.True(SecretFile.TryRead(Write("a.key", base64 + "\n"), out var single, out _));
-        Assert.True(SecretFile.TryRead(Write("b.key", wrapped), out var lines, out _));
+        Assert.True(HostSecretFile.TryRead(Write("a.key", base64 + "\n"), out var single, out _));
+        Assert.True(HostSecretFile.TryRead(Write("b.key", wrapped), out var lines, out _));
 
         Assert.Equal(secret, single);
         Assert.Equal(secret, lines);
@@ -31,23 +32,23 @@ public sealed class AgentSecretsTests : IDisposable
         secret[5] = 0; // a NUL cannot be base64 text
         var path = _directory.File("raw.key");
         File.WriteAllBytes(path, secret);
-        Assert.True(SecretFile.TryRead(path, out var read, out _));
+        Assert.True(HostSecretFile.TryRead(path, out var read, out _));
         Assert.Equal(secret, read);
     }
 
     [Fact]
     public void TryRead_ShortOrMissing_SaysWhyWithoutQuotingTheContent()
     {
-        Assert.False(SecretFile.TryRead(Write("short.key", "tiny-secret-value\n"), out _, out var shortRaw));
+        Assert.False(HostSecretFile.TryRead(Write("short.key", "tiny-secret-value\n"), out _, out var shortRaw));
         Assert.Contains("at least 32", shortRaw, StringComparison.Ordinal);
         Assert.DoesNotContain("tiny-secret-value", shortRaw, StringComparison.Ordinal);
 
         var shortBase64 = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
-        Assert.False(SecretFile.TryRead(Write("short64.key", shortBase64), out _, out var short64));
+        Assert.False(HostSecretFile.TryRead(Write("short64.key", shortBase64), out _, out var short64));
         Assert.Contains("24 bytes", short64, StringComparison.Ordinal);
         Assert.DoesNotContain(shortBase64, short64, StringComparison.Ordinal);
 
-        Assert.False(SecretFile.TryRead(_directory.File("absent.key"), out _, out var missing));
+        Assert.False(HostSecretFile.TryRead(_directory.File("absent.key"), out _, out var missing));
         Assert.Contains("does not exist", missing, StringComparison.Ordinal);
     }
 
