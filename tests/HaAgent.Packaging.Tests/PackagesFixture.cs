@@ -64,6 +64,8 @@ public sealed class PackagesFixture : IDisposable
         {
             return reuse;
         }
+        // NativeAOT links with clang; without it the publish cannot succeed, so the tests skip and say why.
+        Requires.Tools("clang zlib1g-dev", "clang");
         var cacheRoot = Path.Combine(RepositoryPaths.Root, "artifacts", "test-publish");
         var output = Path.Combine(cacheRoot, SourceHash());
         if (IsComplete(output))
@@ -110,6 +112,14 @@ public sealed class PackagesFixture : IDisposable
 
     private IReadOnlyList<string> Build(string script, string pattern, string linterVariable)
     {
+        if (script == "build-deb.sh")
+        {
+            Requires.Tools("dpkg", "dpkg-deb");
+        }
+        else
+        {
+            Requires.Tools("rpm", "rpmbuild");
+        }
         var output = _work.File("packages-" + Path.GetFileNameWithoutExtension(script));
         // Linters run in their own tests, which assert on what they say.
         Run(Path.Combine(PackagingDirectory, script), ["--publish", PublishDirectory, "--out", output], PackageTimeout,
