@@ -19,7 +19,7 @@ packages=(
   # model checking the fence protocol: spin preprocesses the model with gcc -E, and its verifier is C built by gcc
   spin gcc
   # packaging
-  rpm dpkg-dev lintian
+  rpm rpmlint dpkg-dev lintian
 )
 
 missing=()
