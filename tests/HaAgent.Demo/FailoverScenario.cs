@@ -140,6 +140,15 @@ internal static class FailoverScenario
             }, FailoverBound, cancellationToken);
         }
         Check(newHost is not null, $"web1 restarted on a surviving host{(newHost is null ? " (not seen)" : $": {newHost.Name}")}");
+        if (pendingOnH1 is not null)
+        {
+            // The split-brain moment: h1 wakes up after the coordinator fenced it and restarted web1 elsewhere, with the
+            // write it was asked for while frozen still queued. Only a fence that covers h1's QEMU stops it.
+            h1.Thaw();
+            var woken = await pendingOnH1;
+            say.Say($"h1 thawed after web1's restart; the write it was asked for while frozen: {woken}");
+            Check(woken.Outcome != VmWriteOutcome.Acknowledged, "h1's stale web1 cannot write after the thaw");
+        }
         if (newHost is not null)
         {
             figures.Add($"{fault} of h1 → web1 running on {newHost.Name}: {sinceFault.Elapsed.TotalSeconds:F1} s");
@@ -150,14 +159,6 @@ internal static class FailoverScenario
             figures.Add($"web1 running on {newHost.Name} → its first write answered: {clock.Elapsed.TotalSeconds:F1} s");
             say.Say(write.ToString());
             Check(write.Outcome == VmWriteOutcome.Acknowledged, $"web1 on {newHost.Name} writes");
-        }
-
-        if (pendingOnH1 is not null)
-        {
-            h1.Thaw();
-            var woken = await pendingOnH1;
-            say.Say($"h1 thawed; the write it was asked for while frozen: {woken}");
-            Check(woken.Outcome != VmWriteOutcome.Acknowledged, "h1's stale web1 cannot write after the thaw");
         }
 
         say.Chapter("The storage's account");
