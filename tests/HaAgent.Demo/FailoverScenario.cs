@@ -21,7 +21,11 @@ internal static class FailoverScenario
         Freeze,
     }
 
-    public static async Task<DemoResult> RunAsync(Narrator say, HostFault fault, CancellationToken cancellationToken)
+    /// <param name="placementWait">
+    /// How long to let the coordinator start web1 on h1 itself before the lab starts it by hand (not an invariant: the
+    /// story needs web1 on h1, whoever started it).
+    /// </param>
+    public static async Task<DemoResult> RunAsync(Narrator say, HostFault fault, TimeSpan placementWait, CancellationToken cancellationToken)
     {
         var figures = new List<string>();
         var failures = new List<string>();
@@ -49,6 +53,14 @@ internal static class FailoverScenario
         var clock = Stopwatch.StartNew();
         await using var coordinator = await LabCoordinator.StartAsync(lab, lab.Hosts.Select(h => h.Name), cancellationToken);
         say.Say($"coordinator pid {coordinator.Pid} leading in {clock.Elapsed.TotalSeconds:F1} s; agents reach it at {LabCoordinator.AgentEndpoint}, this demo at unix:{coordinator.Socket}");
+        // An engine announces its epoch in the audit as soon as it leads; a coordinator without one (API and store
+        // only) cannot play this story.
+        if (await coordinator.WaitForAuditAsync(r => r.Kind == "epoch-changed", TimeSpan.FromSeconds(10), cancellationToken) is null)
+        {
+            var reason = "this coordinator build runs no engine (no epoch-changed in the audit within 10 s): the agent link and engine are not on this branch";
+            say.Say("UNAVAILABLE " + reason);
+            return DemoResult.NotAvailable($"failover ({fault})", reason);
+        }
         foreach (var host in lab.Hosts)
         {
             Check(await host.CanConnectAsync(LabAddresses.Storage, LabCoordinator.Port, cancellationToken), $"{host.Name} ({host.Address}) reaches {LabCoordinator.AgentEndpoint}");
@@ -83,17 +95,18 @@ internal static class FailoverScenario
 
         say.Chapter("The coordinator starts web1 on h1; it writes");
         clock.Restart();
-        var placed = await WaitAsync(() => h1.IsRunningAsync("web1", cancellationToken), TimeSpan.FromSeconds(45), cancellationToken);
-        Check(placed, $"the coordinator started web1 on h1 through h1's agent{(placed ? $" ({clock.Elapsed.TotalSeconds:F1} s after the definition)" : " — not within 45 s")}");
+        var placed = await WaitAsync(() => h1.IsRunningAsync("web1", cancellationToken), placementWait, cancellationToken);
         if (placed)
         {
+            say.Say($"the coordinator started web1 on h1 through h1's agent, {clock.Elapsed.TotalSeconds:F1} s after the definition");
             figures.Add($"definition stored → web1 running on h1: {clock.Elapsed.TotalSeconds:F1} s");
         }
-        var onH1 = placed ? h1.AttachVm(definition) : await h1.StartVmAsync(definition, cancellationToken);
-        if (!placed)
+        else
         {
-            say.Say("started web1 on h1 by hand so the rest of the story can be played");
+            say.Say($"NOTE the coordinator did not start web1 within {placementWait.TotalSeconds:F0} s; the lab starts it on h1 and h1's agent reports it");
+            figures.Add($"web1 placed by the coordinator within {placementWait.TotalSeconds:F0} s: no (started by hand)");
         }
+        var onH1 = placed ? h1.AttachVm(definition) : await h1.StartVmAsync(definition, cancellationToken);
         for (var sequence = 1; sequence <= 3; sequence++)
         {
             var write = await onH1.WriteAsync(sequence, cancellationToken: cancellationToken);
