@@ -34,11 +34,11 @@ try
     }
     if (part is "failover" or "all")
     {
-        results.Add(await FailoverScenario.RunAsync(say, FailoverScenario.HostFault.Kill, stop.Token));
+        results.Add(await FailoverScenario.RunAsync(say, FailoverScenario.HostFault.Kill, TimeSpan.FromSeconds(45), stop.Token));
     }
     if (part is "failover-freeze")
     {
-        results.Add(await FailoverScenario.RunAsync(say, FailoverScenario.HostFault.Freeze, stop.Token));
+        results.Add(await FailoverScenario.RunAsync(say, FailoverScenario.HostFault.Freeze, TimeSpan.FromSeconds(45), stop.Token));
     }
 }
 catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or OperationCanceledException or IOException)
@@ -51,7 +51,7 @@ Console.WriteLine();
 Console.WriteLine("=== Summary");
 foreach (var result in results)
 {
-    Console.WriteLine($"{result.Part}: {(result.Held ? "HELD" : "FAILED")}");
+    Console.WriteLine($"{result.Part}: {(result.Held ? "HELD" : result.Unavailable is not null ? "UNAVAILABLE" : "FAILED")}");
     foreach (var figure in result.Figures)
     {
         Console.WriteLine($"  {figure}");

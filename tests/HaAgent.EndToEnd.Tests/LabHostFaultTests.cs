@@ -15,7 +15,7 @@ public sealed class LabHostFaultTests(ITestOutputHelper output)
         string id;
         string cgroup;
         string[] namespaces;
-        var pids = new List<int>();
+        var pids = new List<(int Pid, string Start)>();
         await using (var lab = await LabSession.StartAsync(output))
         {
             id = lab.Id;
@@ -25,8 +25,7 @@ public sealed class LabHostFaultTests(ITestOutputHelper output)
             var vm = await h1.StartVmAsync(lab.DefineVm("vm1"));
             Assert.Equal(VmWriteOutcome.Acknowledged, (await vm.WriteAsync(1)).Outcome);
             Assert.Contains(vm.QemuPid!.Value, h1.Cgroup.Pids()); // QEMU was born inside the host's cgroup
-            pids.AddRange(lab.Hosts.SelectMany(h => h.Cgroup.Pids()));
-            pids.AddRange(lab.Ceph.DaemonPids);
+            pids.AddRange(lab.Hosts.SelectMany(h => h.Cgroup.Pids()).Concat(lab.Ceph.DaemonPids).Select(pid => (pid, StartTime(pid))));
 
             // A cut host's write waits in librbd and lands once the link is back: cutting is not fencing.
             await h1.CutNetworkAsync();
@@ -57,7 +56,8 @@ public sealed class LabHostFaultTests(ITestOutputHelper output)
             Assert.Equal([1, 2], (await lab.ReadImageAsync("vm1")).Landed);
         }
 
-        Assert.All(pids, pid => Assert.False(ProcessKiller.IsAlive(pid), $"pid {pid} outlived the lab"));
+        // Compared with the start time: PIDs are recycled fast on a busy 2-core box (threads draw from the same space).
+        Assert.All(pids, p => Assert.False(IsRunning(p.Pid) && StartTime(p.Pid) == p.Start, $"pid {p.Pid} outlived the lab: {Describe(p.Pid)}"));
         Assert.False(Directory.Exists(cgroup));
         Assert.False(Directory.Exists(Path.GetDirectoryName(cgroup)));
         var netns = await ProcessRunner.RunAsync("ip", ["netns", "list"], TimeSpan.FromSeconds(10));
@@ -87,5 +87,54 @@ public sealed class LabHostFaultTests(ITestOutputHelper output)
         Assert.False(Directory.Exists(lab.Directory));
         var netns = await ProcessRunner.RunAsync("ip", ["netns", "list"], TimeSpan.FromSeconds(10));
         Assert.DoesNotContain(LabNetwork.NamespacePrefix(lab.Id), netns.StandardOutput, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Alive and not exiting. A PID namespace's init killed with its namespace stays in state S with PF_EXITING until the
+    /// machine's init reaps what it waits for (lazily here): it runs no code and holds nothing.
+    /// </summary>
+    private static bool IsRunning(int pid)
+    {
+        if (!ProcessKiller.IsAlive(pid))
+        {
+            return false;
+        }
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var flags = ulong.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[6], System.Globalization.CultureInfo.InvariantCulture);
+            const ulong PfExiting = 0x4;
+            return (flags & PfExiting) == 0;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Field 22 of /proc/PID/stat (start time in ticks since boot), "" when the process is gone.</summary>
+    private static string StartTime(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    private static string Describe(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/stat") + " | " + File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "gone";
+        }
     }
 }

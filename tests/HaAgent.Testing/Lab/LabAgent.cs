@@ -85,5 +85,10 @@ public sealed class LabAgent
     }
 
     /// <summary>kill -9 of the agent alone (the host stays up).</summary>
-    public void Kill() => ProcessKiller.KillAndWait(Process.Id);
+    public void Kill()
+    {
+        // Process is nsenter; the agent is its child (nsenter forks to enter the PID namespace).
+        Process.Kill(entireProcessTree: true);
+        Process.WaitForExit(5000);
+    }
 }

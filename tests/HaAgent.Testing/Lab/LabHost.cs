@@ -14,6 +14,7 @@ public sealed class LabHost : IDisposable
 
     private readonly LabNetwork _network;
     private readonly List<Process> _processes = [];
+    private int? _initPid;
 
     internal LabHost(string name, int number, LabNetwork network, string directory, LabCgroup cgroup)
     {
@@ -56,15 +57,19 @@ public sealed class LabHost : IDisposable
     public bool IsFrozen => Cgroup.IsFrozen;
 
     /// <summary>
-    /// Starts <paramref name="program"/> inside this host: its network namespace and cgroup (so freeze, kill and
-    /// teardown reach it). stdout and stderr are appended to <paramref name="logFile"/>.
+    /// Starts <paramref name="program"/> inside this host: its cgroup (so freeze, kill and teardown reach it), its
+    /// network namespace and — once the host's init runs (every hypervisor host) — its own PID and mount namespaces, so
+    /// the host sees only its own processes in /proc (an agent scanning /proc for QEMUs must not find another host's)
+    /// and its own /run/libvirt, /var/lib/libvirt, ... stdout and stderr are appended to <paramref name="logFile"/>.
     /// </summary>
     public Process StartProcess(string program, IEnumerable<string> arguments, string logFile, IReadOnlyDictionary<string, string>? environment = null)
     {
         var startInfo = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         startInfo.ArgumentList.Add("-c");
         // Join the cgroup before exec: every child (QEMU daemonizing away from libvirtd included) is born inside it.
-        startInfo.ArgumentList.Add("echo $$ > \"$HAAGENT_LAB_CGROUP\" && exec ip netns exec \"$HAAGENT_LAB_NS\" \"$@\" >>\"$HAAGENT_LAB_LOG\" 2>&1 </dev/null");
+        startInfo.ArgumentList.Add(_initPid is null
+            ? "echo $$ > \"$HAAGENT_LAB_CGROUP\" && exec ip netns exec \"$HAAGENT_LAB_NS\" \"$@\" >>\"$HAAGENT_LAB_LOG\" 2>&1 </dev/null"
+            : "echo $$ > \"$HAAGENT_LAB_CGROUP\" && exec nsenter -t \"$HAAGENT_LAB_INIT\" -p -m -n \"$@\" >>\"$HAAGENT_LAB_LOG\" 2>&1 </dev/null");
         startInfo.ArgumentList.Add("sh");
         startInfo.ArgumentList.Add(ProcessRunner.Which(program) ?? program);
         foreach (var argument in arguments)
@@ -74,6 +79,10 @@ public sealed class LabHost : IDisposable
         startInfo.Environment["HAAGENT_LAB_CGROUP"] = Cgroup.ProcsFile;
         startInfo.Environment["HAAGENT_LAB_NS"] = Namespace;
         startInfo.Environment["HAAGENT_LAB_LOG"] = logFile;
+        if (_initPid is { } init)
+        {
+            startInfo.Environment["HAAGENT_LAB_INIT"] = init.ToString(CultureInfo.InvariantCulture);
+        }
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             startInfo.Environment[key] = value;
@@ -84,6 +93,40 @@ public sealed class LabHost : IDisposable
             _processes.Add(process);
         }
         return process;
+    }
+
+    /// <summary>
+    /// The root-namespace PID of the host process whose PID inside the host's PID namespace is <paramref name="hostPid"/>
+    /// (pid files written inside the host hold those), or null when none of the host's processes has it.
+    /// </summary>
+    public int? OuterPid(int hostPid)
+    {
+        if (_initPid is null)
+        {
+            return hostPid;
+        }
+        foreach (var pid in Cgroup.Pids())
+        {
+            try
+            {
+                foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                {
+                    if (line.StartsWith("NSpid:", StringComparison.Ordinal))
+                    {
+                        var ids = line["NSpid:".Length..].Split('\t', ' ', StringSplitOptions.RemoveEmptyEntries);
+                        if (ids.Length > 1 && ids[^1] == hostPid.ToString(CultureInfo.InvariantCulture))
+                        {
+                            return pid;
+                        }
+                        break;
+                    }
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+        return null;
     }
 
     /// <summary>Runs virsh against this host's libvirtd, bounded.</summary>
@@ -153,20 +196,8 @@ public sealed class LabHost : IDisposable
         var started = Stopwatch.StartNew();
         WriteLibvirtConfiguration();
         QemuCapabilityCache.SeedInto(Path.Combine(Directory, "cache"));
-        foreach (var mountPoint in LibvirtMountPoints)
-        {
-            System.IO.Directory.CreateDirectory(mountPoint); // bind-mount targets; empty on a machine without libvirt-daemon-system
-        }
-        var mounts = string.Join(" && ", new[]
-        {
-            ("run", "/run/libvirt"), ("lib", "/var/lib/libvirt"), ("cache", "/var/cache/libvirt"),
-            ("log", "/var/log/libvirt"), ("etc", "/etc/libvirt"), ("passwd", "/etc/passwd"), ("group", "/etc/group"),
-        }.Select(m => $"mount --bind '{Path.Combine(Directory, m.Item1)}' {m.Item2}"));
-        var libvirtd = StartProcess(
-            "unshare",
-            ["-m", "--propagation", "private", "/bin/sh", "-c", $"{mounts} && exec libvirtd -f /etc/libvirt/libvirtd.conf -p /run/libvirt/libvirtd.pid"],
-            Path.Combine(Directory, "libvirtd.out"));
-        LibvirtdPid = libvirtd.Id;
+        await StartInitAsync(cancellationToken).ConfigureAwait(false);
+        var libvirtd = StartProcess("libvirtd", ["-f", "/etc/libvirt/libvirtd.conf", "-p", "/run/libvirt/libvirtd.pid"], Path.Combine(Directory, "libvirtd.out"));
 
         var socket = Path.Combine(Directory, "run", "libvirt-sock");
         while (!File.Exists(socket))
@@ -180,8 +211,45 @@ public sealed class LabHost : IDisposable
         // The first connection waits for the QEMU capability probe (seconds unless the cache was seeded).
         (await VirshAsync(["version"], TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false)).EnsureSuccess($"first connection to libvirtd of {Name}");
         QemuCapabilityCache.SaveFrom(Path.Combine(Directory, "cache"));
-
+        LibvirtdPid = int.TryParse(File.ReadAllText(Path.Combine(Directory, "run", "libvirtd.pid")).Trim(), CultureInfo.InvariantCulture, out var inner)
+            ? OuterPid(inner)
+            : null;
         LibvirtdReadyTime = started.Elapsed;
+    }
+
+    /// <summary>
+    /// The host's init: PID 1 of a new PID namespace (bash, which reaps the orphans a daemonizing QEMU leaves) in a new
+    /// mount namespace with /proc of that PID namespace and the host's directories bind-mounted over libvirt's paths
+    /// (and a passwd/group carrying libvirt-qemu). Every later host process enters its namespaces with nsenter.
+    /// </summary>
+    private async Task StartInitAsync(CancellationToken cancellationToken)
+    {
+        foreach (var mountPoint in LibvirtMountPoints)
+        {
+            System.IO.Directory.CreateDirectory(mountPoint); // bind-mount targets; empty on a machine without libvirt-daemon-system
+        }
+        var ready = Path.Combine(Directory, "init.ready");
+        var mounts = string.Join(" && ", new[]
+        {
+            ("run", "/run/libvirt"), ("lib", "/var/lib/libvirt"), ("cache", "/var/cache/libvirt"),
+            ("log", "/var/log/libvirt"), ("etc", "/etc/libvirt"), ("passwd", "/etc/passwd"), ("group", "/etc/group"),
+        }.Select(m => $"mount --bind '{Path.Combine(Directory, m.Item1)}' {m.Item2}"));
+        var holder = StartProcess(
+            "unshare",
+            ["--pid", "--fork", "--mount-proc", "--mount", "--propagation", "private", "/bin/bash", "-c",
+                $"{mounts} && touch '{ready}' && while :; do sleep 3600; done"],
+            Path.Combine(Directory, "init.out"));
+        while (!File.Exists(ready))
+        {
+            if (holder.HasExited)
+            {
+                throw new InvalidOperationException($"the init of {Name} exited with {holder.ExitCode}; see {Directory}/init.out");
+            }
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
+        // unshare --fork: our child is unshare, its only child is the namespace's PID 1.
+        var children = File.ReadAllText($"/proc/{holder.Id}/task/{holder.Id}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        _initPid = int.Parse(children.Single(), CultureInfo.InvariantCulture);
     }
 
     /// <summary>The libvirt secret a disk's &lt;auth&gt; names: the Ceph key QEMU's librbd authenticates with.</summary>

@@ -21,14 +21,14 @@ public sealed class LabVm
 
     public string Name => Definition.Name;
 
-    /// <summary>QEMU's PID from libvirt's pid file, or null when it has none.</summary>
+    /// <summary>QEMU's PID (root namespace) from libvirt's pid file, or null when it has none or QEMU is gone.</summary>
     public int? QemuPid
     {
         get
         {
             try
             {
-                return int.Parse(File.ReadAllText(Path.Combine(Host.QemuPidDirectory, Name + ".pid")).Trim(), CultureInfo.InvariantCulture);
+                return Host.OuterPid(int.Parse(File.ReadAllText(Path.Combine(Host.QemuPidDirectory, Name + ".pid")).Trim(), CultureInfo.InvariantCulture));
             }
             catch (Exception ex) when (ex is IOException or FormatException)
             {
