@@ -17,12 +17,16 @@ internal sealed class BlockingCallPool : IDisposable
     private int _idle;
     private bool _disposed;
 
-    public BlockingCallPool(int maxThreads, string threadName, TimeSpan idleExit)
+    private readonly Action? _onThreadExit;
+
+    /// <param name="onThreadExit">Runs on each pool thread as it exits (releases what the thread kept for itself).</param>
+    public BlockingCallPool(int maxThreads, string threadName, TimeSpan idleExit, Action? onThreadExit = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxThreads, 1);
         MaxThreads = maxThreads;
         _threadName = threadName;
         _idleExit = idleExit;
+        _onThreadExit = onThreadExit;
     }
 
     public int MaxThreads { get; }
@@ -77,6 +81,18 @@ internal sealed class BlockingCallPool : IDisposable
     }
 
     private void Work()
+    {
+        try
+        {
+            WorkUntilIdle();
+        }
+        finally
+        {
+            _onThreadExit?.Invoke();
+        }
+    }
+
+    private void WorkUntilIdle()
     {
         while (true)
         {

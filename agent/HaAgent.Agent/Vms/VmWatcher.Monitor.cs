@@ -19,8 +19,8 @@ namespace HaAgent.Agent.Vms;
 internal sealed partial class VmWatcher
 {
     private const string QueryStatus = """{"execute":"query-status"}""";
-    private readonly Lock _probeConnectionGate = new();
-    private LibvirtConnection? _probeConnection;
+    [ThreadStatic]
+    private static LibvirtConnection? _threadConnection;
     private long _lastProbeId;
     private long _monitorAnswers;
 
@@ -64,11 +64,9 @@ internal sealed partial class VmWatcher
         var started = Stopwatch.GetTimestamp();
         ITimer? deadline = null;
         MonitorInput result;
-        LibvirtConnection? connection = null;
         try
         {
-            connection = ProbeConnection();
-            using var domain = connection.LookupByUuid(uuid);
+            using var domain = ThreadConnection().LookupByUuid(uuid);
             deadline = _time.CreateTimer(
                 _ => _inputs.Writer.TryWrite(new Input(InputKind.MonitorDeadline, default, default, Stopwatch.GetTimestamp(),
                     new MonitorInput(uuid, id, MonitorOutcome.Pending, started, null, default))),
@@ -81,9 +79,9 @@ internal sealed partial class VmWatcher
             // Whatever failed (connection gone, domain gone, libvirt's job wait timed out), it is no answer from QEMU:
             // the next probe decides. Nothing may escape a pool thread.
             result = new MonitorInput(uuid, id, MonitorOutcome.Failed, started, e.Message, default);
-            if (connection is not null && e is LibvirtException { Code: not LibvirtErrorCode.NoDomain and not LibvirtErrorCode.OperationInvalid })
+            if (e is LibvirtException { Code: not LibvirtErrorCode.NoDomain and not LibvirtErrorCode.OperationInvalid })
             {
-                DropProbeConnection(connection);
+                DropThreadConnection(); // libvirtd restarted or the link broke: the next probe on this thread reconnects
             }
         }
         finally
@@ -94,46 +92,34 @@ internal sealed partial class VmWatcher
     }
 
     /// <summary>
-    /// The connection probes and control checks use: their own, not the watcher's. While a query-status waits on a
-    /// frozen QEMU, calls on the connection that sent it can stall behind it (seen here: the watcher's re-list stalled
-    /// until the thaw), and the watcher's events and re-list must not.
+    /// The connection of the calling pool thread: every probe and control-check thread has its own, none is the
+    /// watcher's. While a query-status waits on a frozen QEMU, other calls on the same connection can stall behind it
+    /// until the thaw (seen here, intermittently: the watcher's re-list, and a control check on the probe's connection),
+    /// so a stuck probe must share its connection with nothing. Closed when the thread exits.
     /// </summary>
-    private LibvirtConnection ProbeConnection()
-    {
-        lock (_probeConnectionGate)
-        {
-            return _probeConnection ??= LibvirtConnection.Open(_options.Uri);
-        }
-    }
+    private LibvirtConnection ThreadConnection() => _threadConnection ??= LibvirtConnection.Open(_options.Uri);
 
-    /// <summary>Forgets a broken probe connection (libvirtd restarted...); the next probe opens a fresh one.</summary>
-    private void DropProbeConnection(LibvirtConnection connection)
+    private static void DropThreadConnection()
     {
-        lock (_probeConnectionGate)
-        {
-            if (!ReferenceEquals(_probeConnection, connection))
-            {
-                return;
-            }
-            _probeConnection = null;
-        }
-        // Calls still in flight on it keep the native connection alive until they return.
-        connection.Dispose();
-    }
-
-    private void DisposeProbeConnection()
-    {
-        lock (_probeConnectionGate)
-        {
-            _probeConnection?.Dispose();
-            _probeConnection = null;
-        }
+        var connection = _threadConnection;
+        _threadConnection = null;
+        connection?.Dispose();
     }
 
     /// <summary>On the apply loop: the probe is still outstanding after another timeout; ask libvirt what the monitor does.</summary>
     private void ApplyMonitorDeadline(MonitorInput input)
     {
         var track = ProbedTrack(input);
+        if (track is not null && !track.MonitorSilent && track.ControlCheckPending
+            && Stopwatch.GetElapsedTime(input.Started) >= _options.MonitorTimeout * 3)
+        {
+            // libvirt has not answered the control check either for two more timeouts: no judge left but the clock.
+            track.MonitorSilent = true;
+            Set(track, VmStatus.Hung, VmChangeSource.MonitorProbe,
+                $"QEMU monitor has not answered query-status for {Stopwatch.GetElapsedTime(input.Started).TotalMilliseconds:F0} ms (libvirt's control info did not answer either)",
+                Stopwatch.GetTimestamp());
+            return;
+        }
         if (track is null || track.MonitorSilent || track.ControlCheckPending || Connection is null)
         {
             if (track is not null)
@@ -150,12 +136,16 @@ internal sealed partial class VmWatcher
             MonitorInput result;
             try
             {
-                using var domain = ProbeConnection().LookupByUuid(uuid);
+                using var domain = ThreadConnection().LookupByUuid(uuid);
                 result = new MonitorInput(uuid, input.ProbeId, MonitorOutcome.Control, started, null, domain.GetControlInfo());
             }
             catch (Exception e)
             {
                 result = new MonitorInput(uuid, input.ProbeId, MonitorOutcome.Failed, started, e.Message, default);
+                if (e is LibvirtException { Code: not LibvirtErrorCode.NoDomain and not LibvirtErrorCode.OperationInvalid })
+                {
+                    DropThreadConnection();
+                }
             }
             _inputs.Writer.TryWrite(new Input(InputKind.MonitorControl, default, default, Stopwatch.GetTimestamp(), result));
         });

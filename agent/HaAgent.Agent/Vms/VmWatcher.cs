@@ -39,9 +39,9 @@ internal sealed partial class VmWatcher : IAsyncDisposable
         _locator = new QemuProcessLocator(options.QemuPidDirectory);
         if (options.MonitorProbeInterval is not null)
         {
-            _monitorCalls = new BlockingCallPool(Math.Max(1, options.MaxOutstandingMonitorProbes), "qemu-monitor-probe", TimeSpan.FromSeconds(30));
+            _monitorCalls = new BlockingCallPool(Math.Max(1, options.MaxOutstandingMonitorProbes), "qemu-monitor-probe", TimeSpan.FromSeconds(30), DropThreadConnection);
             // Control info never waits for QEMU, only for libvirtd: two threads cover it even when probes are stuck.
-            _controlCalls = new BlockingCallPool(2, "qemu-control-info", TimeSpan.FromSeconds(30));
+            _controlCalls = new BlockingCallPool(2, "qemu-control-info", TimeSpan.FromSeconds(30), DropThreadConnection);
         }
     }
 
@@ -137,7 +137,6 @@ internal sealed partial class VmWatcher : IAsyncDisposable
         _exits.Dispose();
         _monitorCalls?.Dispose();
         _controlCalls?.Dispose();
-        DisposeProbeConnection();
         lock (_tableGate)
         {
             foreach (var track in _table.Values)

@@ -121,10 +121,11 @@ internal static partial class AgentFootprint
             var mappings = Smaps(agent.Id);
             var byOwner = mappings.GroupBy(m => m.Owner).Select(g => (Owner: g.Key, Rss: g.Sum(m => m.Rss), Pss: g.Sum(m => m.Pss), Private: g.Sum(m => m.Private), Anon: g.Sum(m => m.Anonymous)))
                 .OrderByDescending(g => g.Rss).ToArray();
-            Console.WriteLine("  by mapping owner (MiB)      RSS     PSS  private  anon");
+            var sharers = ProcessesMapping(byOwner.Where(o => o.Rss >= 256 && !o.Owner.StartsWith('[')).Select(o => o.Owner).ToHashSet(StringComparer.Ordinal), agent.Id);
+            Console.WriteLine("  by mapping owner (MiB)      RSS     PSS  private  anon  also mapped by");
             foreach (var owner in byOwner.Where(o => o.Rss >= 256).Take(16))
             {
-                Console.WriteLine($"    {owner.Owner,-24} {owner.Rss / 1024.0,6:F1}  {owner.Pss / 1024.0,6:F1}  {owner.Private / 1024.0,6:F1}  {owner.Anon / 1024.0,5:F1}");
+                Console.WriteLine($"    {owner.Owner,-24} {owner.Rss / 1024.0,6:F1}  {owner.Pss / 1024.0,6:F1}  {owner.Private / 1024.0,6:F1}  {owner.Anon / 1024.0,5:F1}  {(sharers.TryGetValue(owner.Owner, out var others) ? string.Join(' ', others.GroupBy(n => n).Select(g => g.Count() > 1 ? $"{g.Key}×{g.Count()}" : g.Key)) : "")}");
             }
             var rest = byOwner.Where(o => o.Rss < 256).ToArray();
             Console.WriteLine($"    {$"{rest.Length} others",-24} {rest.Sum(o => o.Rss) / 1024.0,6:F1}  {rest.Sum(o => o.Pss) / 1024.0,6:F1}  {rest.Sum(o => o.Private) / 1024.0,6:F1}  {rest.Sum(o => o.Anon) / 1024.0,5:F1}");
@@ -230,6 +231,41 @@ internal static partial class AgentFootprint
             }
         }
         Flush();
+        return result;
+    }
+
+    /// <summary>For each library file name, the other processes on this machine that map it (their comm names).</summary>
+    private static Dictionary<string, List<string>> ProcessesMapping(HashSet<string> libraries, int self)
+    {
+        var result = libraries.ToDictionary(l => l, _ => new List<string>(), StringComparer.Ordinal);
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == self)
+            {
+                continue;
+            }
+            try
+            {
+                var mapped = File.ReadLines(Path.Combine(directory, "maps"))
+                    .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    .Where(f => f.Length >= 6 && f[5].StartsWith('/'))
+                    .Select(f => Path.GetFileName(f[5]))
+                    .Where(libraries.Contains)
+                    .ToHashSet(StringComparer.Ordinal);
+                if (mapped.Count == 0)
+                {
+                    continue;
+                }
+                var name = File.ReadAllText(Path.Combine(directory, "comm")).Trim();
+                foreach (var library in mapped)
+                {
+                    result[library].Add(name);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
         return result;
     }
 
