@@ -157,6 +157,14 @@ internal sealed partial class FenceExecutor
         try
         {
             fencer = await BoundedStep.RunAsync(step, _ceph!.Fencer, _stepTimeout, cancellationToken).ConfigureAwait(false);
+            // A whole-host entry on the fencer's own IP would cut this agent (and its VMs) off too, and the proof read
+            // after it would fail: refuse rather than fence the wrong host. Hosts sharing one IP cannot fence each other.
+            var own = fencer.ClientAddress.IPAddress;
+            if (target.WholeHostIps.Any(ip => IPAddress.Parse(ip).Equals(own)))
+            {
+                return (null, new FenceFailure(FenceFailureKind.InvalidOrder, name, "validate",
+                    $"{own} is this fencer's own address: a whole-host blocklist of it would fence this host"));
+            }
             var expiry = _ceph.Options.BlocklistExpiry;
             var wanted = new List<(RadosClientAddress Address, BlocklistScope Scope)>();
             wanted.AddRange(target.ClientAddresses.Select(a => (RadosClientAddress.Parse(a), BlocklistScope.Client)));

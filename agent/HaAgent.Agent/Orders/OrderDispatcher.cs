@@ -6,6 +6,7 @@ using HaAgent.Agent.Heartbeat;
 using HaAgent.Agent.Restart;
 using HaAgent.Agent.State;
 using HaAgent.Agent.Vms;
+using HaAgent.NativeInterop.Rados;
 using HaAgent.Protocol.Gate;
 using HaAgent.Protocol.Messages;
 using Microsoft.Extensions.Logging;
@@ -242,7 +243,22 @@ internal sealed partial class OrderDispatcher
         List<FenceTargetSpec> targets = [];
         if (order.CephAddresses.Count > 0)
         {
-            targets.Add(new CephFenceTarget(order.CephAddresses, []));
+            // "IP:0/0" is the coordinator asking for the whole host (every client on that IP, QEMU's librbd clients
+            // included); anything else is one exact client instance.
+            List<string> clients = [];
+            List<string> wholeHosts = [];
+            foreach (var address in order.CephAddresses)
+            {
+                if (RadosClientAddress.TryParse(address, out var parsed) && parsed.IsWholeHost)
+                {
+                    wholeHosts.Add(parsed.IPAddress.ToString());
+                }
+                else
+                {
+                    clients.Add(address);
+                }
+            }
+            targets.Add(new CephFenceTarget(clients, wholeHosts));
         }
         foreach (var iscsi in order.IscsiTargets)
         {

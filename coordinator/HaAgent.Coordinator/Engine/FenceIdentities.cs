@@ -15,7 +15,11 @@ internal static class FenceIdentities
 
     public static HostFenceIdentity FromAgent(AgentDocument agent)
     {
-        var addresses = agent.CephClientAddresses.Select(NormalizeCephAddress).ToArray();
+        var clients = agent.CephClientAddresses.Select(NormalizeCephAddress).ToArray();
+        // The agent reports its own librados clients, but QEMU's librbd clients on that host have other nonces: an
+        // exact-client fence would leave every VM disk writable. So the fence is the whole host ("IP:0/0", every client
+        // on the IP) first, plus the exact clients the agent reported.
+        string[] addresses = [.. clients.Select(WholeHostOf).OfType<string>().Distinct(StringComparer.Ordinal), .. clients];
         return new HostFenceIdentity(
             agent.HostId,
             addresses.Length > 0 ? addresses[0] : "",
@@ -30,6 +34,19 @@ internal static class FenceIdentities
         return digits.Length is > 0 and <= 16 && ulong.TryParse(digits, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value)
             ? "0x" + value.ToString("X16", CultureInfo.InvariantCulture)
             : key;
+    }
+
+    /// <summary>"IP:0/0" for a client address "IP:PORT/NONCE" (IPv6 in brackets); null when it does not parse.</summary>
+    public static string? WholeHostOf(string clientAddress)
+    {
+        var colon = clientAddress.LastIndexOf(':');
+        if (colon <= 0)
+        {
+            return null;
+        }
+        var ip = clientAddress[..colon];
+        var bare = ip.StartsWith('[') && ip.EndsWith(']') ? ip[1..^1] : ip;
+        return System.Net.IPAddress.TryParse(bare, out _) ? ip + ":0/0" : null;
     }
 
     /// <summary>Drops a messenger-protocol prefix ("v1:", "v2:", "any:") that "osd blocklist ls" may print.</summary>

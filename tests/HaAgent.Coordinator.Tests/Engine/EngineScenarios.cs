@@ -40,11 +40,12 @@ internal static class EngineScenarios
         var (executor, fence) = await SilenceUntilFenceOrderAsync(harness);
         Assert.Equal("h1", fence.Victim);
         Assert.Contains(executor, Peers);
-        Assert.Equal([EngineHarness.Address("h1")], fence.CephAddresses);
+        // The whole host first (QEMU's own Ceph clients have other nonces), then the exact client the agent reported.
+        Assert.Equal(["127.0.0.11:0/0", EngineHarness.Address("h1")], fence.CephAddresses);
         Assert.Equal(harness.Leadership.Epoch, fence.Stamp.Epoch);
         Assert.Empty(harness.Outbox.OfType<StartVmOrder>()); // nothing restarts before the fence is proven
 
-        harness.Result(executor, fence, OrderOutcome.Succeeded, Proof(EngineHarness.Address("h1")));
+        harness.Result(executor, fence, OrderOutcome.Succeeded, Proof([.. fence.CephAddresses]));
         await harness.TickUntilAsync(() => harness.Outbox.OfType<StartVmOrder>().Count > 0, "a start order for vm1", 5, Peers);
         var (target, start) = harness.Outbox.OfType<StartVmOrder>()[0];
         Assert.Contains(target, Peers);

@@ -87,7 +87,7 @@ public sealed class SqliteEngineTests : IAsyncLifetime
         var harness = await StartAsync("c1");
         await EngineScenarios.StartClusterAsync(harness);
         var (executor, fence) = await EngineScenarios.SilenceUntilFenceOrderAsync(harness);
-        var proof = EngineScenarios.Proof(EngineHarness.Address("h1"));
+        var proof = EngineScenarios.Proof([.. fence.CephAddresses]);
 
         harness.Result(executor, fence, OrderOutcome.Succeeded, proof, stamp: new OrderStamp(fence.Stamp.Epoch - 1, fence.Stamp.Sequence));
         harness.Result(executor, fence, OrderOutcome.Succeeded, proof, orderId: "fence-h1-999");
@@ -109,7 +109,7 @@ public sealed class SqliteEngineTests : IAsyncLifetime
         var harness = await StartAsync("c1", withDefinition: false);
         await EngineScenarios.StartClusterAsync(harness);
         var (executor, fence) = await EngineScenarios.SilenceUntilFenceOrderAsync(harness);
-        harness.Result(executor, fence, OrderOutcome.Succeeded, EngineScenarios.Proof(EngineHarness.Address("h1")));
+        harness.Result(executor, fence, OrderOutcome.Succeeded, EngineScenarios.Proof([.. fence.CephAddresses]));
 
         var audit = new List<HaAgent.Coordinator.Engine.Documents.EngineAuditRecordDocument>();
         for (var i = 0; i < 5 && !audit.Exists(static r => r.Kind == "vm-start-failed"); i++)
@@ -162,7 +162,7 @@ public sealed class SqliteEngineTests : IAsyncLifetime
         var definition = await harness.Store.GetAsync(CoordinatorEngine.DefinitionsPrefix + "vm1", CancellationToken.None);
         Assert.Contains("type='qemu'", Encoding.UTF8.GetString(definition!.Value.Span), StringComparison.Ordinal);
         var (_, fence) = await EngineScenarios.SilenceUntilFenceOrderAsync(harness);
-        Assert.Equal(["127.0.0.11:0/777"], fence.CephAddresses);
+        Assert.Equal(["127.0.0.11:0/0", "127.0.0.11:0/777"], fence.CephAddresses);
     }
 
     [Fact]
