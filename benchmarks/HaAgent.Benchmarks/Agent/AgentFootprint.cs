@@ -11,10 +11,13 @@ namespace HaAgent.Benchmarks.Agent;
 /// <summary>
 /// Idle footprint of the published NativeAOT agent: a real process with libvirt (a private libvirtd serving the test
 /// driver, N running HA domains) and librados (its host client writing the heartbeat every second) connected. After a
-/// warm-up it samples RSS (anon vs file-backed), the agent's own GC figures (its memory log line), threads, and CPU time
-/// over an idle window. Targets: RSS ≤ 32 MiB with 50 VMs, near-zero idle CPU.
+/// warm-up it samples RSS (anon vs file-backed), PSS, private and shared memory, RSS/PSS/private/anon per mapping owner
+/// (each library, the binary, [heap], anonymous mappings) with the other processes that map the same library, the
+/// largest anonymous mappings and which thread's stack each is, thread names, the agent's own GC figures (its memory
+/// log line), and CPU time over an idle window. Targets: RSS ≤ 32 MiB with 50 VMs, near-zero idle CPU. A short window
+/// flatters a build whose heap grows until its first GC: use --seconds 540 for the steady state.
 /// <code>dotnet publish agent/HaAgent.Agent -c Release -r linux-x64
-/// dotnet run -c Release --project benchmarks/HaAgent.Benchmarks -- agent-footprint [--binary PATH] [--vms 50] [--seconds 60]</code>
+/// dotnet run -c Release --project benchmarks/HaAgent.Benchmarks -- agent-footprint [--binary PATH] [--vms 50] [--seconds 60] [--env NAME=VALUE]...</code>
 /// </summary>
 internal static partial class AgentFootprint
 {
