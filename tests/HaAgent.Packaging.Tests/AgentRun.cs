@@ -45,10 +45,13 @@ internal sealed class AgentRun : IAsyncDisposable
         var state = Path.Combine(directory, "agent-state.json");
         var config = Path.Combine(directory, "agent.json");
         var deadCoordinator = $"http://127.0.0.1:{FreePort.Next()}";
+        var secret = Path.Combine(directory, "agent.key");
+        await File.WriteAllTextAsync(secret, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
         await File.WriteAllTextAsync(config, $$"""
             {
               "HostId": "pkg-test-host",
               "CoordinatorEndpoints": [ "{{deadCoordinator}}" ],
+              "Coordinator": { "SecretFile": "{{secret}}" },
               "StateFile": "{{state}}",
               "Libvirt": { "Uri": "test:///default", "QemuPidDirectory": null },
               "Intervals": { "Heartbeat": "00:00:01", "SelfFenceTimeout": "00:00:{{selfFenceSeconds:D2}}", "SelfFenceKillGrace": "00:00:01" },

@@ -71,7 +71,7 @@ public sealed class ClusterCheckTests(PackagesFixture packages) : IAsyncLifetime
         Assert.Contains("'protected'=1;;;0;2", perf, StringComparison.Ordinal);
         Assert.Contains("'unprotected'=1;;;0;2", perf, StringComparison.Ordinal);
         Assert.Matches(@"'time'=\d+(\.\d+)?s;;;0", perf);
-        // Today's coordinator exports no engine host states: that part is skipped, and says so.
+        // This coordinator runs without its engine (no agents here), so it exports no host verdicts: that part is skipped, and says so.
         Assert.Contains("host liveness not exported", line, StringComparison.Ordinal);
     }
 

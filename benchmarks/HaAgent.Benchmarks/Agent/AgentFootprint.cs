@@ -44,11 +44,14 @@ internal static partial class AgentFootprint
         }
 
         var config = directory.File("agent.json");
+        var secret = directory.File("agent.key");
+        await File.WriteAllTextAsync(secret, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
         var host = ceph.HostClient("bench");
         await File.WriteAllTextAsync(config, $$"""
             {
               "hostId": "bench-host",
               "coordinatorEndpoints": [ "https://127.0.0.1:7443" ],
+              "coordinator": { "secretFile": "{{secret}}" },
               "stateFile": "{{directory.File("state.json")}}",
               "libvirt": { "uri": "{{daemon.TestDefaultUri}}", "managedDomainPrefix": "ha-" },
               "ceph": {

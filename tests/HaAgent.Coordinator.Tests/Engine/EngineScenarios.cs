@@ -63,7 +63,13 @@ internal static class EngineScenarios
     /// <summary>The audit log explains the failover, in order, and the snapshot holds the new placement.</summary>
     public static async Task AssertRecordedAsync(EngineHarness harness, string target)
     {
+        // The step that audits "vm-started" commits it a moment after the core saw the VM run: read until it is there.
         var audit = await harness.EngineAuditAsync();
+        for (var i = 0; i < 50 && !audit.Exists(r => r.Kind == "vm-started"); i++)
+        {
+            await Task.Delay(100);
+            audit = await harness.EngineAuditAsync();
+        }
         var order = new Func<EngineAuditRecordDocument, bool>[]
         {
             static r => r.Kind == "fence-ordered",
