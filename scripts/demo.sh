@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # The main job, live and on loopback: a host fails and HaAgent fences it before its VM runs anywhere else.
 #
-# Part 1 (always): the multi-host lab — a storage namespace running Ceph and hosts h1, h2 in their own network
-# namespaces, each with its own libvirtd — plays the fence-first story on real parts: a VM's QEMU on h1 writes to its
-# RBD disk, h1 is fenced (whole-IP blocklist + all-PG barrier), its next write is refused, the same VM starts on h2
-# and writes, and the image read back from storage holds no write of h1 after the fence; then a frozen host, fenced and
-# thawed, never lands the write it wakes up with. Needs root (namespaces, cgroups); exits non-zero when a claim fails.
+# A multi-host lab — a storage namespace running Ceph and the coordinator (embedded SQLite store), and hosts h1, h2,
+# h3 in their own network namespaces, each with its own libvirtd and a HaAgent agent — runs a protected VM (real QEMU,
+# disk on RBD) on h1 that keeps writing numbered blocks. Then:
+#   failover:        h1 is killed (-9, every process of the host). The coordinator sees it silent on the network and
+#                    on storage, has a peer blocklist h1's whole IP, verifies the fence (osdmap epoch), and only then
+#                    starts the VM on a survivor. The image is read back from storage: every write is there once.
+#   failover-freeze: h1 is frozen instead (alive but unreachable) and thawed once its VM runs elsewhere: the write it
+#                    wakes up with must not land. The image read back proves it.
+# The audit log explaining each decision is printed. Needs root (namespaces, cgroups); exits non-zero when a claim fails.
 #
 # Options (environment):
-#   DEMO_PARTS="proof"                  haagent-demo parts to run: proof, failover, failover-freeze, all.
-#                                       failover = coordinator + agents on the same lab (complete once the
-#                                       agent<->coordinator link and the engine are on main).
+#   DEMO_PARTS="failover failover-freeze"  haagent-demo parts: failover, failover-freeze, proof (the lab's fence proof
+#                                          without the daemons), all.
 #   DEMO_SIMULATOR=1                    also replay the simulator scenarios (decision core on a virtual clock).
 #   DEMO_SCENARIOS="crash ..."          which simulator scenarios.
 set -euo pipefail
@@ -27,7 +30,7 @@ dotnet build tests/HaAgent.Demo -c Release -v quiet -nologo >/dev/null
 
 demo=(dotnet tests/HaAgent.Demo/bin/Release/net10.0/haagent-demo.dll)
 status=0
-for part in ${DEMO_PARTS:-proof}; do
+for part in ${DEMO_PARTS:-failover failover-freeze}; do
   "${demo[@]}" "$part" || status=$?
 done
 

@@ -1,14 +1,15 @@
 using HaAgent.Demo;
 using HaAgent.Testing.Lab;
 
-// haagent-demo [proof|failover|failover-freeze|all]
-//   proof (default): the fence-first proof on the lab alone (Ceph + libvirt + QEMU in network namespaces).
-//   failover[-freeze]: the whole product (coordinator + agents) on the same lab; pending parts are reported as such.
+// haagent-demo [failover|failover-freeze|proof|all]
+//   failover (default): the whole product (coordinator on SQLite + an agent per host) on the lab; h1 is killed -9.
+//   failover-freeze: the same, but h1 is frozen and thawed once its VM runs elsewhere (the split-brain moment).
+//   proof: the fence-first proof on the lab alone (Ceph + libvirt + QEMU in network namespaces), no HaAgent daemons.
 // Exit codes: 0 every claim held, 1 a claim failed, 2 usage, 77 this machine cannot run the lab (reason printed).
-var part = args.Length > 0 ? args[0] : "proof";
+var part = args.Length > 0 ? args[0] : "failover";
 if (part is not ("proof" or "failover" or "failover-freeze" or "all"))
 {
-    Console.Error.WriteLine("usage: haagent-demo [proof|failover|failover-freeze|all]");
+    Console.Error.WriteLine("usage: haagent-demo [failover|failover-freeze|proof|all]");
     return 2;
 }
 if (LabRequirements.Missing() is { } missing)
@@ -36,7 +37,7 @@ try
     {
         results.Add(await FailoverScenario.RunAsync(say, FailoverScenario.HostFault.Kill, TimeSpan.FromSeconds(45), stop.Token));
     }
-    if (part is "failover-freeze")
+    if (part is "failover-freeze" or "all")
     {
         results.Add(await FailoverScenario.RunAsync(say, FailoverScenario.HostFault.Freeze, TimeSpan.FromSeconds(45), stop.Token));
     }
