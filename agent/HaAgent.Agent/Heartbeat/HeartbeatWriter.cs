@@ -1,5 +1,6 @@
 using HaAgent.Agent.Fencing;
 using HaAgent.Agent.State;
+using HaAgent.Protocol.StorageHeartbeat;
 
 namespace HaAgent.Agent.Heartbeat;
 

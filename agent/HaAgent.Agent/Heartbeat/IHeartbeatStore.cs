@@ -1,3 +1,5 @@
+using HaAgent.Protocol.StorageHeartbeat;
+
 namespace HaAgent.Agent.Heartbeat;
 
 /// <summary>Somewhere on shared storage this host's heartbeat is written (a RADOS object, a block of a shared LUN).</summary>

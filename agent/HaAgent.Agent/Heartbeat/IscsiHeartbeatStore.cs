@@ -1,6 +1,7 @@
 using HaAgent.Agent.Fencing;
 using HaAgent.Agent.Storage;
 using HaAgent.NativeInterop.Iscsi;
+using HaAgent.Protocol.StorageHeartbeat;
 
 namespace HaAgent.Agent.Heartbeat;
 

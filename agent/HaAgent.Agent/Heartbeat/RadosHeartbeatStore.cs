@@ -1,5 +1,6 @@
 using HaAgent.Agent.Storage;
 using HaAgent.NativeInterop.Rados;
+using HaAgent.Protocol.StorageHeartbeat;
 
 namespace HaAgent.Agent.Heartbeat;
 

@@ -19,41 +19,13 @@ internal static class RequestBody
         {
             return (null, ApiProblems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "send the body as application/json"));
         }
-        if (request.ContentLength > maxBytes)
-        {
-            return (null, TooLarge(maxBytes));
-        }
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = maxBytes;
-        }
-
         var buffer = ArrayPool<byte>.Shared.Rent(maxBytes + 1);
         try
         {
-            var length = 0;
-            try
+            var (length, problem) = await ReadBoundedAsync(request, buffer, maxBytes).ConfigureAwait(false);
+            if (problem is not null)
             {
-                while (length <= maxBytes)
-                {
-                    var read = await request.Body.ReadAsync(buffer.AsMemory(length, maxBytes + 1 - length), request.HttpContext.RequestAborted).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-                    length += read;
-                }
-            }
-            catch (BadHttpRequestException e)
-            {
-                // A chunked body (no Content-Length) over the limit ends here, refused by the server itself.
-                return (null, e.StatusCode == StatusCodes.Status413PayloadTooLarge
-                    ? TooLarge(maxBytes)
-                    : ApiProblems.Status(e.StatusCode, "Bad request", "the request body could not be read"));
-            }
-            if (length > maxBytes)
-            {
-                return (null, TooLarge(maxBytes));
+                return (null, problem);
             }
             if (length == 0)
             {
@@ -86,40 +58,13 @@ internal static class RequestBody
         {
             return (null, ApiProblems.Status(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"send the body as {string.Join(" or ", mediaTypes)}"));
         }
-        if (request.ContentLength > maxBytes)
-        {
-            return (null, TooLarge(maxBytes));
-        }
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = maxBytes;
-        }
         var buffer = ArrayPool<byte>.Shared.Rent(maxBytes + 1);
         try
         {
-            var length = 0;
-            try
+            var (length, problem) = await ReadBoundedAsync(request, buffer, maxBytes).ConfigureAwait(false);
+            if (problem is not null)
             {
-                while (length <= maxBytes)
-                {
-                    var read = await request.Body.ReadAsync(buffer.AsMemory(length, maxBytes + 1 - length), request.HttpContext.RequestAborted).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-                    length += read;
-                }
-            }
-            catch (BadHttpRequestException e)
-            {
-                // A chunked body (no Content-Length) over the limit ends here, refused by the server itself.
-                return (null, e.StatusCode == StatusCodes.Status413PayloadTooLarge
-                    ? TooLarge(maxBytes)
-                    : ApiProblems.Status(e.StatusCode, "Bad request", "the request body could not be read"));
-            }
-            if (length > maxBytes)
-            {
-                return (null, TooLarge(maxBytes));
+                return (null, problem);
             }
             return length == 0 ? (null, ApiProblems.Field("body", "a body is required")) : (buffer.AsSpan(0, length).ToArray(), null);
         }
@@ -160,5 +105,43 @@ internal static class RequestBody
         var member = end < 0 ? field : field[..end];
         var known = typeInfo.Properties.Any(p => string.Equals(p.Name, member, StringComparison.Ordinal));
         return known && field.Length <= ApiValidation.MaxIdLength && !field.Contains('\'', StringComparison.Ordinal) ? field : "body";
+    }
+
+    /// <summary>
+    /// Reads at most <paramref name="maxBytes"/> + 1 bytes into <paramref name="buffer"/>: 413 when the declared or the
+    /// actual length is over the limit (the server's own body limit is set to it for this request), or the status of a
+    /// body the server could not read.
+    /// </summary>
+    private static async Task<(int Length, IResult? Problem)> ReadBoundedAsync(HttpRequest request, byte[] buffer, int maxBytes)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return (0, TooLarge(maxBytes));
+        }
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBytes;
+        }
+        var length = 0;
+        try
+        {
+            while (length <= maxBytes)
+            {
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length, maxBytes + 1 - length), request.HttpContext.RequestAborted).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+                length += read;
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            // A chunked body (no Content-Length) over the limit ends here, refused by the server itself.
+            return (0, e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? TooLarge(maxBytes)
+                : ApiProblems.Status(e.StatusCode, "Bad request", "the request body could not be read"));
+        }
+        return length > maxBytes ? (0, TooLarge(maxBytes)) : (length, null);
     }
 }

@@ -1,4 +1,5 @@
 using HaAgent.Agent.Heartbeat;
+using HaAgent.Protocol.StorageHeartbeat;
 
 namespace HaAgent.Agent.Tests.Heartbeat;
 

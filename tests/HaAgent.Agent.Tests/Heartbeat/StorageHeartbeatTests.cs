@@ -5,6 +5,7 @@ using HaAgent.Agent.Storage;
 using HaAgent.Agent.Tests.Fixtures;
 using HaAgent.NativeInterop.Iscsi;
 using HaAgent.NativeInterop.Rados;
+using HaAgent.Protocol.StorageHeartbeat;
 using HaAgent.Testing.Ceph;
 using HaAgent.Testing.Iscsi;
 using HaAgent.Testing;

@@ -1,5 +1,6 @@
 using HaAgent.Agent.Heartbeat;
 using HaAgent.Agent.Tests.Fixtures;
+using HaAgent.Protocol.StorageHeartbeat;
 using HaAgent.Testing.Ceph;
 using HaAgent.Testing.Libvirt;
 using HaAgent.Testing;

@@ -1,9 +1,9 @@
-using HaAgent.Agent.Heartbeat;
-using HaAgent.Coordinator.Engine;
 using HaAgent.Coordinator.Engine.Storage;
+using HaAgent.Coordinator.Engine;
 using HaAgent.NativeInterop.Iscsi;
-using HaAgent.Testing;
+using HaAgent.Protocol.StorageHeartbeat;
 using HaAgent.Testing.Iscsi;
+using HaAgent.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace HaAgent.Coordinator.Tests.Engine;

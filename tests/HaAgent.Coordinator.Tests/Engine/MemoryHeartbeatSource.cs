@@ -1,4 +1,5 @@
 using HaAgent.Coordinator.Engine.Storage;
+using HaAgent.Protocol.StorageHeartbeat;
 
 namespace HaAgent.Coordinator.Tests.Engine;
 
@@ -8,7 +9,7 @@ namespace HaAgent.Coordinator.Tests.Engine;
 /// </summary>
 internal sealed class MemoryHeartbeatSource : IStorageHeartbeatSource
 {
-    private readonly Dictionary<string, StorageHeartbeatRecord> _records = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HeartbeatRecord> _records = new(StringComparer.Ordinal);
 
     public string Name => "memory";
 
@@ -17,11 +18,11 @@ internal sealed class MemoryHeartbeatSource : IStorageHeartbeatSource
         lock (_records)
         {
             var sequence = _records.TryGetValue(hostId, out var previous) ? previous.Sequence + 1 : 1;
-            _records[hostId] = new StorageHeartbeatRecord(hostId, 1, sequence, at, 0, selfFencedAt);
+            _records[hostId] = new HeartbeatRecord(hostId, 1, sequence, at, 0, selfFencedAt, null);
         }
     }
 
-    public IReadOnlyList<StorageHeartbeatRecord> ReadAll(IReadOnlyList<string> hostIds, CancellationToken cancellationToken)
+    public IReadOnlyList<HeartbeatRecord> ReadAll(IReadOnlyList<string> hostIds, CancellationToken cancellationToken)
     {
         lock (_records)
         {

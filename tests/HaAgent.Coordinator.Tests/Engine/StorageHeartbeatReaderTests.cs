@@ -1,6 +1,6 @@
-using HaAgent.Agent.Heartbeat;
-using HaAgent.Coordinator.Engine;
 using HaAgent.Coordinator.Engine.Storage;
+using HaAgent.Coordinator.Engine;
+using HaAgent.Protocol.StorageHeartbeat;
 using HaAgent.Testing.Ceph;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,4 +1,5 @@
 using HaAgent.NativeInterop.Iscsi;
+using HaAgent.Protocol.StorageHeartbeat;
 
 namespace HaAgent.Coordinator.Engine.Storage;
 
@@ -14,7 +15,7 @@ internal sealed class IscsiHeartbeatSource(IscsiHeartbeatOptions options) : ISto
 
     public string Name => $"iscsi:{options.Portal}/{options.TargetIqn}/{options.Lun}";
 
-    public IReadOnlyList<StorageHeartbeatRecord> ReadAll(IReadOnlyList<string> hostIds, CancellationToken cancellationToken)
+    public IReadOnlyList<HeartbeatRecord> ReadAll(IReadOnlyList<string> hostIds, CancellationToken cancellationToken)
     {
         var wanted = new List<(string HostId, int Slot)>();
         foreach (var hostId in hostIds)
@@ -46,12 +47,12 @@ internal sealed class IscsiHeartbeatSource(IscsiHeartbeatOptions options) : ISto
         _session = null;
     }
 
-    private static List<StorageHeartbeatRecord> Read(IscsiSession session, List<(string HostId, int Slot)> wanted, CancellationToken cancellationToken)
+    private static List<HeartbeatRecord> Read(IscsiSession session, List<(string HostId, int Slot)> wanted, CancellationToken cancellationToken)
     {
         var blockSize = session.Capacity.BlockSize;
-        var blocksPerSlot = (HeartbeatRecordDecoder.RecordSize + blockSize - 1) / blockSize;
+        var blocksPerSlot = (HeartbeatCodec.RecordSize + blockSize - 1) / blockSize;
         var slotBytes = blocksPerSlot * blockSize;
-        var records = new List<StorageHeartbeatRecord>(wanted.Count);
+        var records = new List<HeartbeatRecord>(wanted.Count);
         var index = 0;
         while (index < wanted.Count)
         {
@@ -68,7 +69,7 @@ internal sealed class IscsiHeartbeatSource(IscsiHeartbeatOptions options) : ISto
             for (var i = index; i <= end; i++)
             {
                 var (hostId, slot) = wanted[i];
-                var record = HeartbeatRecordDecoder.Decode(data.AsSpan((slot - first) * slotBytes, slotBytes));
+                var record = HeartbeatCodec.Read(data.AsSpan((slot - first) * slotBytes, slotBytes)).Record;
                 if (record is not null && record.HostId == hostId)
                 {
                     records.Add(record);

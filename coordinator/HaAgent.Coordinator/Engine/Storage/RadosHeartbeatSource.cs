@@ -1,4 +1,5 @@
 using HaAgent.NativeInterop.Rados;
+using HaAgent.Protocol.StorageHeartbeat;
 
 namespace HaAgent.Coordinator.Engine.Storage;
 
@@ -16,20 +17,20 @@ internal sealed class RadosHeartbeatSource(CephHeartbeatOptions options, int par
 
     public static string ObjectName(string hostId) => "haagent.hb." + hostId;
 
-    public IReadOnlyList<StorageHeartbeatRecord> ReadAll(IReadOnlyList<string> hostIds, CancellationToken cancellationToken)
+    public IReadOnlyList<HeartbeatRecord> ReadAll(IReadOnlyList<string> hostIds, CancellationToken cancellationToken)
     {
         var pool = Pool();
-        var records = new StorageHeartbeatRecord?[hostIds.Count];
+        var records = new HeartbeatRecord?[hostIds.Count];
         Exception? failure = null;
         try
         {
             Parallel.For(0, hostIds.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, i =>
             {
-                var buffer = new byte[HeartbeatRecordDecoder.RecordSize];
+                var buffer = new byte[HeartbeatCodec.RecordSize];
                 try
                 {
                     var read = pool.Read(ObjectName(hostIds[i]), buffer);
-                    var record = HeartbeatRecordDecoder.Decode(buffer.AsSpan(0, read));
+                    var record = HeartbeatCodec.Read(buffer.AsSpan(0, read)).Record;
                     // A record naming another host (a copied object) is not this host's heartbeat.
                     records[i] = record is not null && record.HostId == hostIds[i] ? record : null;
                 }

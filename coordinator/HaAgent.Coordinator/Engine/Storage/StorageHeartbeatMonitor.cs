@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using HaAgent.Core.Env;
+using HaAgent.Protocol.StorageHeartbeat;
 using Microsoft.Extensions.Options;
 
 namespace HaAgent.Coordinator.Engine.Storage;
@@ -19,7 +20,7 @@ internal sealed partial class StorageHeartbeatMonitor : BackgroundService
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, StorageHeartbeat> _latest = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _selfFenceSeen = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<StorageHeartbeatRecord> _selfFences = new();
+    private readonly ConcurrentQueue<HeartbeatRecord> _selfFences = new();
     private readonly Dictionary<string, DateTimeOffset> _lastFailureLogged = new(StringComparer.Ordinal);
     private volatile string[] _hosts = [];
 
@@ -49,7 +50,7 @@ internal sealed partial class StorageHeartbeatMonitor : BackgroundService
     /// A notice whose flag has since cleared (the host was unfenced and may run VMs again) is dropped: reporting it
     /// late would release VMs that are running.
     /// </remarks>
-    public bool TryTakeSelfFence([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out StorageHeartbeatRecord? record)
+    public bool TryTakeSelfFence([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out HeartbeatRecord? record)
     {
         while (_selfFences.TryDequeue(out record))
         {
@@ -69,10 +70,10 @@ internal sealed partial class StorageHeartbeatMonitor : BackgroundService
         {
             return;
         }
-        var newest = new Dictionary<string, StorageHeartbeatRecord>(StringComparer.Ordinal);
+        var newest = new Dictionary<string, HeartbeatRecord>(StringComparer.Ordinal);
         foreach (var source in _sources)
         {
-            IReadOnlyList<StorageHeartbeatRecord> records;
+            IReadOnlyList<HeartbeatRecord> records;
             try
             {
                 records = source.ReadAll(hosts, cancellationToken);

@@ -1,6 +1,6 @@
-namespace HaAgent.Agent.Heartbeat;
+namespace HaAgent.Protocol.StorageHeartbeat;
 
-internal enum HeartbeatReadStatus
+public enum HeartbeatReadStatus
 {
     /// <summary>A valid record.</summary>
     Valid,

@@ -1,6 +1,6 @@
-namespace HaAgent.Agent.Heartbeat;
+namespace HaAgent.Protocol.StorageHeartbeat;
 
-internal sealed record HeartbeatReadResult(HeartbeatReadStatus Status, HeartbeatRecord? Record, string? Problem)
+public sealed record HeartbeatReadResult(HeartbeatReadStatus Status, HeartbeatRecord? Record, string? Problem)
 {
     public static HeartbeatReadResult Empty { get; } = new(HeartbeatReadStatus.Empty, null, null);
 

@@ -2,10 +2,10 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Text;
 
-namespace HaAgent.Agent.Heartbeat;
+namespace HaAgent.Protocol.StorageHeartbeat;
 
 /// <summary>
-/// The on-storage form of a <see cref="HeartbeatRecord"/>: 512 bytes, little-endian, "HAHB" magic, version, and a
+/// The on-storage form of a <see cref="HeartbeatRecord"/>, written by the agent and read by the coordinator: 512 bytes, little-endian, "HAHB" magic, version, and a
 /// CRC-32C over the rest, so a torn or foreign block reads as corrupt, never as a heartbeat.
 /// <code>
 ///   0 magic "HAHB"     4 u16 version (1)   6 u16 flags (bit 0: self-fenced)
@@ -15,7 +15,7 @@ namespace HaAgent.Agent.Heartbeat;
 /// 508 u32 CRC-32C of bytes 0..507
 /// </code>
 /// </summary>
-internal static class HeartbeatCodec
+public static class HeartbeatCodec
 {
     public const int RecordSize = 512;
     public const ushort Version = 1;
@@ -68,7 +68,7 @@ internal static class HeartbeatCodec
         var version = BinaryPrimitives.ReadUInt16LittleEndian(block[4..]);
         if (version != Version)
         {
-            return HeartbeatReadResult.CorruptBecause($"version {version}, this agent reads {Version}");
+            return HeartbeatReadResult.CorruptBecause($"version {version}, this build reads {Version}");
         }
         if (BinaryPrimitives.ReadUInt32LittleEndian(block[ChecksumOffset..]) != Checksum(block[..ChecksumOffset]))
         {
@@ -77,7 +77,7 @@ internal static class HeartbeatCodec
         var flags = BinaryPrimitives.ReadUInt16LittleEndian(block[6..]);
         var hostId = ReadString(block[8..], MaxHostIdBytes);
         var address = ReadString(block[120..], MaxAddressBytes);
-        if (hostId is null || address is null)
+        if (hostId is null || address is null || hostId.Length == 0)
         {
             return HeartbeatReadResult.CorruptBecause("string length out of range");
         }
@@ -86,14 +86,14 @@ internal static class HeartbeatCodec
             hostId,
             BinaryPrimitives.ReadInt64LittleEndian(block[80..]),
             BinaryPrimitives.ReadInt64LittleEndian(block[88..]),
-            DateTimeOffset.FromUnixTimeMilliseconds(BinaryPrimitives.ReadInt64LittleEndian(block[96..])),
+            FromUnixMs(BinaryPrimitives.ReadInt64LittleEndian(block[96..])),
             BinaryPrimitives.ReadInt64LittleEndian(block[104..]),
-            (flags & 1) != 0 ? DateTimeOffset.FromUnixTimeMilliseconds(selfFencedAt) : null,
+            (flags & 1) != 0 ? FromUnixMs(selfFencedAt) : null,
             address.Length == 0 ? null : address));
     }
 
     /// <summary>CRC-32C (Castagnoli) with the CPU's crc32 instruction where there is one.</summary>
-    internal static uint Checksum(ReadOnlySpan<byte> data)
+    public static uint Checksum(ReadOnlySpan<byte> data)
     {
         var crc = uint.MaxValue;
         while (data.Length >= 8)
@@ -107,6 +107,10 @@ internal static class HeartbeatCodec
         }
         return ~crc;
     }
+
+    /// <summary>A time out of DateTimeOffset's range (a checksummed record from a broken clock) reads as MinValue, never throws.</summary>
+    private static DateTimeOffset FromUnixMs(long ms) =>
+        ms is < -62_135_596_800_000 or > 253_402_300_799_999 ? DateTimeOffset.MinValue : DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
     private static void WriteString(Span<byte> destination, string value, int max, string name)
     {

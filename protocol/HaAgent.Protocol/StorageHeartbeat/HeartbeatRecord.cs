@@ -1,4 +1,4 @@
-namespace HaAgent.Agent.Heartbeat;
+namespace HaAgent.Protocol.StorageHeartbeat;
 
 /// <summary>
 /// One host's storage heartbeat. A host that can still write its storage keeps advancing <see cref="Sequence"/>; the
@@ -8,7 +8,7 @@ namespace HaAgent.Agent.Heartbeat;
 /// <param name="LastEpochSeen">The highest coordinator epoch (fencing token) this agent has obeyed.</param>
 /// <param name="SelfFencedAt">When this agent last self-fenced and has not yet been acknowledged; null if none.</param>
 /// <param name="CephClientAddress">The host's own RADOS client address (IP:0/NONCE): the exact entry a peer blocklists.</param>
-internal sealed record HeartbeatRecord(
+public sealed record HeartbeatRecord(
     string HostId,
     long Incarnation,
     long Sequence,
