@@ -61,7 +61,13 @@ public sealed partial class HaCoordinator
         {
             if (_hostById.TryGetValue(hostId, out var fenced))
             {
-                fenced.State = HostState.Fenced;
+                // A verified fence released the host's VMs, so none is still placed on it. One that still is means the
+                // previous leader was mid-fence: its fence may be half applied and is unproven. Judge it like a failed
+                // round: heard again → the half fence is lifted and its VMs stay; silent → a new round (with this
+                // leader's token) after the dead-after time, and its VMs are released only once that fence is proven.
+                var midFence = cluster.Placement.Values.Contains(hostId, StringComparer.Ordinal);
+                fenced.State = midFence ? HostState.FenceFailed : HostState.Fenced;
+                fenced.NextFenceRoundAt = now + options.NetworkDeadAfter;
                 fenced.FencedTargets = [.. targets];
             }
         }
@@ -71,7 +77,7 @@ public sealed partial class HaCoordinator
         foreach (var vm in _vms)
         {
             if (cluster.Placement.TryGetValue(vm.Id, out var hostId) && _hostById.TryGetValue(hostId, out var host)
-                && host.State == HostState.Healthy)
+                && host.State is HostState.Healthy or HostState.FenceFailed)
             {
                 SetVm(vm, VmState.Running, hostId, now);
             }

@@ -156,12 +156,76 @@ public sealed class HaCoordinatorTests
     }
 
     [Fact]
+    public void Snapshot_TakenMidFence_SuccessorFencesAgainWithItsTokenBeforeRestarting()
+    {
+        RunSeconds(10, silent: ["h2"], storageSilent: ["h2"]);
+        Assert.Single(_env.Fences); // the old leader's fence is out, never proven: then it dies
+        var (placement, fenced, released) = _coordinator.Snapshot();
+        Assert.Equal("h2", placement["web1"]);
+
+        var (successor, successorEnv) = Successor(placement, fenced, released);
+        RunSeconds(successor, successorEnv, 5, silent: ["h2"]);
+        Assert.Empty(successorEnv.Starts); // nothing restarts on an unproven fence
+        RunSeconds(successor, successorEnv, 6, silent: ["h2"]);
+        var fence = Assert.Single(successorEnv.Fences);
+        Assert.Equal(("h2", 2L), (fence.VictimHostId, fence.Token));
+        Assert.Empty(successorEnv.Starts);
+
+        successorEnv.Observe(new FenceResult(successorEnv.Now, fence.FenceId, fence.Token, "h2", fence.ExecutorHostId, true, null,
+            [new CephBlocklistEvidence(120, 121, ["127.99.0.2"]), new IscsiKeysEvidence("iqn.2026-01.lab:db", 0, ["key-h1", "key-h3"])]));
+        RunSeconds(successor, successorEnv, 1, silent: ["h2"]);
+
+        Assert.Equal(["db1", "web1"], successorEnv.Starts.Select(s => s.VmId).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(successorEnv.Starts, s => s.HostId == "h2");
+    }
+
+    [Fact]
+    public void Snapshot_TakenMidFence_HostHeardAgain_KeepsItsVmsAndLiftsTheHalfFence()
+    {
+        RunSeconds(10, silent: ["h2"], storageSilent: ["h2"]);
+        var (placement, fenced, released) = _coordinator.Snapshot();
+
+        var (successor, successorEnv) = Successor(placement, fenced, released);
+        RunSeconds(successor, successorEnv, 3, silent: []);
+
+        Assert.Empty(successorEnv.Starts);
+        Assert.Empty(successorEnv.Fences);
+        Assert.Equal("h2", Assert.Single(successorEnv.Unfences).HostId);
+        Assert.Equal((VmState.Running, "h2"), successor.VmStateOf("web1"));
+    }
+
+    [Fact]
     public void Constructor_InvalidOption_ThrowsNamingTheKey()
     {
         var options = new CoordinatorOptions { NetworkDeadAfter = TimeSpan.FromSeconds(1) };
         var error = Assert.Throws<ArgumentException>(() =>
             new HaCoordinator(_env, new RestartPlanner(), options, new HaCluster([], [], [], [], new Dictionary<string, string>())));
         Assert.Contains("NetworkDeadAfter", error.Message, StringComparison.Ordinal);
+    }
+
+    private static (HaCoordinator Successor, RecordingEnvironment Env) Successor(
+        IReadOnlyDictionary<string, string> placement, IReadOnlyDictionary<string, IReadOnlyList<FenceTarget>> fenced, IReadOnlyList<string> released)
+    {
+        var env = new RecordingEnvironment { Epoch = 2 };
+        var hosts = HostIds.Select(id => new HostSpec(id, 8, 32 * 1024, FailureDomains.None)).ToList();
+        var identities = HostIds.Select((id, i) => new HostFenceIdentity(id, $"127.99.0.{i + 1}", "key-" + id)).ToList();
+        var vms = new List<VmSpec> { new("web1", 2, 4096, [new CephVolume("rbd", "web1")]), new("db1", 2, 4096, [new IscsiVolume("iqn.2026-01.lab:db", 0)]) };
+        return (new HaCoordinator(env, new RestartPlanner(), new CoordinatorOptions(), new HaCluster(hosts, identities, vms, [], placement, fenced, released)), env);
+    }
+
+    /// <summary>Second by second on a successor: hosts not silent send heartbeats and report the VMs placed on them.</summary>
+    private static void RunSeconds(HaCoordinator coordinator, RecordingEnvironment env, int seconds, string[] silent)
+    {
+        for (var s = 0; s < seconds; s++)
+        {
+            env.Clock.Advance(TimeSpan.FromSeconds(1));
+            foreach (var id in HostIds.Where(h => !silent.Contains(h)))
+            {
+                env.Observe(new NetworkHeartbeat(env.Now, id, 2));
+                env.Observe(new VmReport(env.Now, id, 2, id == "h2" ? ["web1", "db1"] : []));
+            }
+            coordinator.DoOneIteration();
+        }
     }
 
     private FenceResult ProvenResult(FenceOrder fence) =>
