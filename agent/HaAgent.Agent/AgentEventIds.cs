@@ -20,6 +20,8 @@ internal static class AgentEventIds
     internal const int SelfFenceDone = 401;
     internal const int WatchdogFailed = 402;
     internal const int SelfFenceContactBack = 403;
+    internal const int SystemdWatchdogPing = 404;
+    internal const int RestartedAfterFailedSelfFence = 405;
     internal const int UnitStateChanged = 500;
     internal const int UnitWatchUnavailable = 501;
     internal const int MachinedUnavailable = 510;

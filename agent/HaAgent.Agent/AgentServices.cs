@@ -8,6 +8,7 @@ using HaAgent.Agent.State;
 using HaAgent.Agent.Storage;
 using HaAgent.Agent.Vms;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -93,16 +94,21 @@ internal static class AgentServices
         {
             var options = sp.GetRequiredService<AgentOptions>();
             var time = sp.GetRequiredService<TimeProvider>();
-            IWatchdog? watchdog = options.Watchdog.Kind switch
+            Func<IWatchdog>? open = options.Watchdog.Kind switch
             {
-                "device" => new DeviceWatchdog(options.Watchdog.Path),
-                "file" => new FileWatchdog(options.Watchdog.Path, time),
+                "device" => () => new DeviceWatchdog(options.Watchdog.Path),
+                "file" => () => new FileWatchdog(options.Watchdog.Path, time),
                 _ => null,
             };
+            var state = sp.GetRequiredService<AgentStateStore>();
+            IWatchdog? watchdog = open is null ? null
+                : SelfFenceMonitor.HasFailedSelfFence(state) ? new DeferredWatchdog(options.Watchdog.Path, open)
+                : open();
             return new SelfFenceMonitor(sp.GetRequiredService<CoordinatorContact>(), sp.GetRequiredService<SelfFencer>(), watchdog,
-                sp.GetRequiredService<AgentStateStore>(), options.Intervals.SelfFenceTimeout, options.Watchdog.KickInterval, time,
+                state, options.Intervals.SelfFenceTimeout, options.Watchdog.KickInterval, time,
                 sp.GetRequiredService<ILogger<SelfFenceMonitor>>(),
-                onSelfFencing: () => sp.GetRequiredService<OrderDispatcher>().EnterSelfFence());
+                onSelfFencing: () => sp.GetRequiredService<OrderDispatcher>().EnterSelfFence(),
+                systemd: SystemdWatchdog.FromEnvironment(sp.GetService<ISystemdNotifier>(), time));
         });
         Restart.RestartServices.Add(services);
         LinkServices.Add(services);

@@ -4,6 +4,8 @@ using HaAgent.Coordinator.Engine;
 using HaAgent.Coordinator.Store;
 
 var builder = WebApplication.CreateBuilder(args);
+// READY=1 once listening and STOPPING=1 on shutdown when systemd started us (Type=notify); a no-op otherwise.
+builder.Services.AddSystemd();
 builder.Services.AddCoordinatorStore(builder.Configuration);
 builder.Services.AddCoordinatorApi(builder.Configuration);
 builder.Services.AddCoordinatorEngine(builder.Configuration);

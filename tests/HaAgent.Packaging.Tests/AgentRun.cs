@@ -40,7 +40,8 @@ internal sealed class AgentRun : IAsyncDisposable
         }
     }
 
-    public static async Task<AgentRun> StartAsync(string agent, string directory, string? launcher, int selfFenceSeconds)
+    public static async Task<AgentRun> StartAsync(string agent, string directory, string? launcher, int selfFenceSeconds,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var state = Path.Combine(directory, "agent-state.json");
         var config = Path.Combine(directory, "agent.json");
@@ -65,6 +66,10 @@ internal sealed class AgentRun : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = directory,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         if (launcher is not null)
         {
             start.ArgumentList.Add(agent);

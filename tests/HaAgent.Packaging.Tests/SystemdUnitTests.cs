@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using HaAgent.Testing;
 
@@ -65,8 +66,39 @@ public sealed partial class SystemdUnitTests(PackagesFixture packages)
         Assert.Contains("MemoryDenyWriteExecute=yes", unit);
         Assert.Contains("RestartPreventExitStatus=78", unit);
         Assert.Contains("Restart=always", unit);
-        // Not enabled by the package, and WatchdogSec= only once the agent sends WATCHDOG=1.
-        Assert.DoesNotContain(unit, static l => l.StartsWith("WatchdogSec=", StringComparison.Ordinal));
+        // The agent pings every WATCHDOG_USEC/2 (AgentUnit_Watchdog_ShippedAgentPingsNotifySocket).
+        Assert.Contains("WatchdogSec=30s", unit);
+    }
+
+    /// <summary>
+    /// WatchdogSec= restarts an agent that stops sending WATCHDOG=1: the shipped binary must send it. systemd is faked
+    /// the way sd_notify(3) sees it: NOTIFY_SOCKET (a datagram socket here), WATCHDOG_USEC and WATCHDOG_PID unset.
+    /// </summary>
+    [SkippableFact]
+    public async Task AgentUnit_Watchdog_ShippedAgentPingsNotifySocket()
+    {
+        Requires.Library("libvirt.so.0", "libvirt0");
+        var work = packages.NewDirectory("notify");
+        var socketPath = Path.Combine(work, "notify.sock");
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        socket.Bind(new UnixDomainSocketEndPoint(socketPath));
+        var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = socketPath, ["WATCHDOG_USEC"] = "1000000" };
+
+        var run = await AgentRun.StartAsync(Path.Combine(packages.ExtractedRoot, "usr/sbin/haagent-agent"), work, launcher: null, selfFenceSeconds: 30, environment);
+        await using (run)
+        {
+            var pings = new List<string>();
+            var buffer = new byte[256];
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            while (pings.Count < 3)
+            {
+                var length = await socket.ReceiveAsync(buffer, SocketFlags.None, bound.Token);
+                pings.Add(System.Text.Encoding.ASCII.GetString(buffer, 0, length));
+            }
+            Assert.All(pings, p => Assert.Equal("WATCHDOG=1", p));
+            Assert.True(run.IsAlive, run.Log);
+            Assert.Equal(0, await run.StopAsync());
+        }
     }
 
     [SkippableFact]
@@ -75,6 +107,8 @@ public sealed partial class SystemdUnitTests(PackagesFixture packages)
         var unit = File.ReadAllLines(Path.Combine(UnitRoot(), "lib", "systemd", "system", "haagent-coordinator.service"));
 
         Assert.Contains("User=haagent", unit);
+        // Program.cs calls AddSystemd(): READY=1 once Kestrel listens.
+        Assert.Contains("Type=notify", unit);
         Assert.Contains("CapabilityBoundingSet=", unit);
         Assert.Contains("StateDirectory=haagent-coordinator", unit);
         Assert.Contains("PrivateDevices=yes", unit);

@@ -5,6 +5,7 @@ internal sealed class CoordinatorContact
 {
     private readonly TimeProvider _time;
     private long _lastTicks;
+    private volatile bool _touched;
 
     public CoordinatorContact(TimeProvider time)
     {
@@ -17,5 +18,12 @@ internal sealed class CoordinatorContact
 
     public TimeSpan SinceLastContact => _time.GetUtcNow() - LastContact;
 
-    public void Touch() => Interlocked.Exchange(ref _lastTicks, _time.GetUtcNow().UtcTicks);
+    /// <summary>True once a coordinator was really heard (the startup grace is not contact).</summary>
+    public bool TouchedSinceStart => _touched;
+
+    public void Touch()
+    {
+        Interlocked.Exchange(ref _lastTicks, _time.GetUtcNow().UtcTicks);
+        _touched = true;
+    }
 }

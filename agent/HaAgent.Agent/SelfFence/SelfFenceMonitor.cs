@@ -7,13 +7,17 @@ namespace HaAgent.Agent.SelfFence;
 /// One check per tick (<see cref="CheckOnceAsync"/>): with coordinator contact fresh, kick the watchdog; once contact
 /// is older than the self-fence timeout, self-fence once for this outage, and keep kicking only if every HA VM was
 /// proven dead — otherwise the kicks stop and the watchdog resets the host. When contact returns the records stay
-/// pending in the state file until a coordinator acknowledges them.
+/// pending in the state file until a coordinator acknowledges them. systemd's watchdog (<see cref="SystemdWatchdog"/>)
+/// is pinged from the same decision, so it stops exactly when the hardware kicks stop. An agent restarted with a failed
+/// self-fence still pending neither kicks nor pings until a coordinator is heard again: a restart (systemd's watchdog
+/// or a crash) must not undo the host reset the failed self-fence asked for.
 /// </summary>
 internal sealed partial class SelfFenceMonitor
 {
     private readonly CoordinatorContact _contact;
     private readonly SelfFencer _fencer;
     private readonly IWatchdog? _watchdog;
+    private readonly SystemdWatchdog? _systemd;
     private readonly AgentStateStore _state;
     private readonly TimeSpan _timeout;
     private readonly TimeSpan _kickInterval;
@@ -21,9 +25,11 @@ internal sealed partial class SelfFenceMonitor
     private readonly ILogger _logger;
     private readonly Action? _onSelfFencing;
     private volatile bool _fencing;
+    private bool _restartedAfterFailedFence;
     private DateTimeOffset _lastKick = DateTimeOffset.MinValue;
     private bool _fencedThisOutage;
     private bool _kickAfterFence;
+    private bool _systemdPingFailing;
 
     public SelfFenceMonitor(
         CoordinatorContact contact,
@@ -34,8 +40,10 @@ internal sealed partial class SelfFenceMonitor
         TimeSpan kickInterval,
         TimeProvider time,
         ILogger<SelfFenceMonitor> logger,
-        Action? onSelfFencing = null)
+        Action? onSelfFencing = null,
+        SystemdWatchdog? systemd = null)
     {
+        _systemd = systemd;
         _onSelfFencing = onSelfFencing;
         _contact = contact;
         _fencer = fencer;
@@ -45,6 +53,13 @@ internal sealed partial class SelfFenceMonitor
         _kickInterval = kickInterval;
         _time = time;
         _logger = logger;
+        if (HasFailedSelfFence(state))
+        {
+            // The startup grace of CoordinatorContact is not contact: only Touch() ends this outage.
+            _fencedThisOutage = true;
+            _restartedAfterFailedFence = true;
+            LogRestartedAfterFailedFence(watchdog?.Name ?? "none");
+        }
     }
 
     /// <summary>
@@ -58,11 +73,23 @@ internal sealed partial class SelfFenceMonitor
 
     /// <summary>How often <see cref="RunAsync"/> checks: often enough to act within a tenth of the timeout and to kick in time.</summary>
     public TimeSpan CheckInterval => TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks,
-        Math.Min(Math.Min(_timeout.Ticks / 10, _kickInterval.Ticks / 2), TimeSpan.FromSeconds(1).Ticks)));
+        Math.Min(Math.Min(Math.Min(_timeout.Ticks / 10, _kickInterval.Ticks / 2), (_systemd?.PingInterval ?? TimeSpan.MaxValue).Ticks / 2),
+            TimeSpan.FromSeconds(1).Ticks)));
+
+    /// <summary>A self-fence that could not prove every HA VM dead is still pending (not acknowledged by a coordinator).</summary>
+    internal static bool HasFailedSelfFence(AgentStateStore state) => state.Current.PendingSelfFences.Any(r => r.Failed.Count > 0);
 
     public async Task CheckOnceAsync(CancellationToken cancellationToken)
     {
         var silence = _contact.SinceLastContact;
+        if (_restartedAfterFailedFence)
+        {
+            if (!_contact.TouchedSinceStart)
+            {
+                return;
+            }
+            _restartedAfterFailedFence = false;
+        }
         if (silence < _timeout)
         {
             if (_fencedThisOutage)
@@ -124,6 +151,15 @@ internal sealed partial class SelfFenceMonitor
 
     private void Kick()
     {
+        if (_systemd is not null)
+        {
+            var sent = _systemd.Ping();
+            if (sent == _systemdPingFailing)
+            {
+                _systemdPingFailing = !sent;
+                LogSystemdPing(sent ? "works again" : "failed: systemd will restart the agent if this lasts");
+            }
+        }
         if (_watchdog is null)
         {
             return;
@@ -149,4 +185,11 @@ internal sealed partial class SelfFenceMonitor
 
     [LoggerMessage(EventId = AgentEventIds.WatchdogFailed, Level = LogLevel.Critical, Message = "Watchdog {Name} is no longer kicked ({Why}): the host will reset")]
     private partial void LogWatchdogStops(string name, string why);
+
+    [LoggerMessage(EventId = AgentEventIds.SystemdWatchdogPing, Level = LogLevel.Warning, Message = "systemd watchdog ping {Outcome}")]
+    private partial void LogSystemdPing(string outcome);
+
+    [LoggerMessage(EventId = AgentEventIds.RestartedAfterFailedSelfFence, Level = LogLevel.Critical,
+        Message = "Started with a failed self-fence pending: watchdog {Name} and systemd are not kicked until a coordinator is heard")]
+    private partial void LogRestartedAfterFailedFence(string name);
 }
