@@ -23,11 +23,8 @@ public sealed class IscsiFenceTests(ITestOutputHelper output) : IDisposable
     {
         Requires.Library("libiscsi.so.7", "libiscsi7");
         await using var target = await TgtTarget.StartAsync();
-        using var vmA = VmSession(target, VmInitiatorA);
-        using var vmB = VmSession(target, VmInitiatorB);
-        vmA.Register(KeyA);
-        vmB.Register(KeyB);
-        vmA.Reserve(KeyA, Type5);
+        using var vms = ReservedByVmA(target);
+        var (vmA, vmB) = (vms.VmA, vms.VmB);
         vmA.WriteBlocks(0, Block(vmA, 0x41));
         using var pool = new IscsiSessionPool(IscsiOptions(target, AgentInitiatorB, KeyB));
         var executor = Executor(new AgentStateStore(_directory.File("state.json")), null, pool);
@@ -93,11 +90,8 @@ public sealed class IscsiFenceTests(ITestOutputHelper output) : IDisposable
     {
         Requires.Library("libiscsi.so.7", "libiscsi7");
         await using var target = await TgtTarget.StartAsync();
-        using var vmA = VmSession(target, VmInitiatorA);
-        using var vmB = VmSession(target, VmInitiatorB);
-        vmA.Register(KeyA);
-        vmB.Register(KeyB);
-        vmA.Reserve(KeyA, Type5);
+        using var vms = ReservedByVmA(target);
+        var (vmA, vmB) = (vms.VmA, vms.VmB);
         var before = vmB.ReadKeys();
         var statePath = _directory.File("state.json");
         Assert.True(new AgentStateStore(statePath).TryAdmit(20, out _));
@@ -117,11 +111,8 @@ public sealed class IscsiFenceTests(ITestOutputHelper output) : IDisposable
     {
         Requires.Library("libiscsi.so.7", "libiscsi7");
         await using var target = await TgtTarget.StartAsync();
-        using var vmA = VmSession(target, VmInitiatorA);
-        using var vmB = VmSession(target, VmInitiatorB);
-        vmA.Register(KeyA);
-        vmB.Register(KeyB);
-        vmA.Reserve(KeyA, Type5);
+        using var vms = ReservedByVmA(target);
+        var (vmA, vmB) = (vms.VmA, vms.VmB);
         using var poolB = new IscsiSessionPool(IscsiOptions(target, AgentInitiatorB, KeyB));
         var fence = await Executor(new AgentStateStore(_directory.File("b.json")), null, poolB)
             .ExecuteAsync(new FenceCommand("f-1", 2, "hostA", [new IscsiFenceTarget(null, target.TargetIqn, 1, KeyA)]));

@@ -33,6 +33,20 @@ internal static class AgentTestHosts
     internal static IscsiSession VmSession(TgtTarget target, string initiator) =>
         IscsiSession.Connect(target.Portal, target.TargetIqn, 1, initiator, TimeSpan.FromSeconds(3));
 
+    /// <summary>
+    /// Two VMs' nexuses on the LUN, both registered (host A with <see cref="KeyA"/>, host B with <see cref="KeyB"/>), and
+    /// host A's VM holding the write-exclusive-registrants-only reservation: the victim a fence preempts.
+    /// </summary>
+    internal static IscsiVmPair ReservedByVmA(TgtTarget target)
+    {
+        var vmA = VmSession(target, VmInitiatorA);
+        var vmB = VmSession(target, VmInitiatorB);
+        vmA.Register(KeyA);
+        vmB.Register(KeyB);
+        vmA.Reserve(KeyA, Type5);
+        return new IscsiVmPair(vmA, vmB);
+    }
+
     internal static FenceExecutor Executor(AgentStateStore state, CephConnections? ceph, IscsiSessionPool? iscsi) =>
         new(state, ceph, iscsi, StepTimeout, TimeProvider.System, NullLogger<FenceExecutor>.Instance);
 

@@ -23,11 +23,8 @@ public sealed class IscsiFenceOrderTests(ITestOutputHelper output) : IDisposable
     {
         Requires.Library("libiscsi.so.7", "libiscsi7");
         await using var target = await TgtTarget.StartAsync();
-        using var vmA = VmSession(target, VmInitiatorA);
-        using var vmB = VmSession(target, VmInitiatorB);
-        vmA.Register(KeyA);
-        vmB.Register(KeyB);
-        vmA.Reserve(KeyA, Type5);
+        using var victim = ReservedByVmA(target);
+        var (vmA, vmB) = (victim.VmA, victim.VmB);
         vmA.WriteBlocks(0, Block(vmA, 0x41));
         using var daemon = await LibvirtSessionDaemon.StartTestDriverAsync();
         using var vms = new LinkTestVms(daemon);
