@@ -35,11 +35,11 @@ try
     }
     if (part is "failover" or "all")
     {
-        results.Add(await FailoverScenario.RunAsync(say, FailoverScenario.HostFault.Kill, TimeSpan.FromSeconds(45), stop.Token));
+        results.Add(await FailoverScenario.RunAsync(say, FailoverScenario.HostFault.Kill, stop.Token));
     }
     if (part is "failover-freeze" or "all")
     {
-        results.Add(await FailoverScenario.RunAsync(say, FailoverScenario.HostFault.Freeze, TimeSpan.FromSeconds(45), stop.Token));
+        results.Add(await FailoverScenario.RunAsync(say, FailoverScenario.HostFault.Freeze, stop.Token));
     }
 }
 catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or OperationCanceledException or IOException)

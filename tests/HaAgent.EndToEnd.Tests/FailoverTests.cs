@@ -23,7 +23,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
         try
         {
             using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-            var result = await FailoverScenario.RunAsync(new Narrator(story), FailoverScenario.HostFault.Freeze, TimeSpan.FromSeconds(5), bound.Token);
+            var result = await FailoverScenario.RunAsync(new Narrator(story), FailoverScenario.HostFault.Freeze, bound.Token);
             Skip.If(result.Unavailable is not null, result.Unavailable);
             Assert.True(result.Held, "failed claims: " + string.Join("; ", result.Failures));
         }
