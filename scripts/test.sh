@@ -15,7 +15,8 @@ fi
 log=$(mktemp)
 # A hung native call must not eat the CI budget: blame-hang dumps and kills a test host stuck for 5 minutes.
 # The default console logger prints one "Passed!/Failed!  - Failed: N, Passed: N, Skipped: N" line per project.
-dotnet test HaAgent.sln -c Release --blame-hang-timeout 5m 2>&1 | tee "$log"
+# Measurements (long, seeded at full scale) are not checks: they run by their documented command (README), not here.
+dotnet test HaAgent.sln -c Release --blame-hang-timeout 5m --filter "Category!=Measurement" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # One summary line per test project: "Passed!  - Failed:     0, Passed:    12, Skipped:     1, Total: ..."
