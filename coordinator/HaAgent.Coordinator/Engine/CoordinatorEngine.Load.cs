@@ -190,6 +190,7 @@ internal sealed partial class CoordinatorEngine
         var documents = await LoadDocumentsAsync(cancellationToken).ConfigureAwait(false);
         var (placement, fenced, released) = _core!.Snapshot();
         BuildCore(env, documents, placement, fenced, released);
+        env.ReplayLastVmReports();
         _term.Rebuilt = true;
         LastRebuild = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         Log.Rebuilt(_logger, env.Leadership.Epoch, _term.HostIds.Length, _term.Vms.Count, (long)LastRebuild.TotalMilliseconds);

@@ -20,7 +20,9 @@ internal sealed partial class CoordinatorEnvironment
                 Observe(new NetworkHeartbeat(receivedAt, heartbeat.HostId, heartbeat.Incarnation));
                 break;
             case VmReportMessage report:
-                Observe(new VmReport(receivedAt, report.HostId, report.Incarnation, RunningVms(report.Vms)));
+                var vmReport = new VmReport(receivedAt, report.HostId, report.Incarnation, RunningVms(report.Vms));
+                _lastVmReports[report.HostId] = vmReport;
+                Observe(vmReport);
                 break;
             case SelfFenceReportMessage selfFence:
                 Observe(new SelfFenceReport(receivedAt, selfFence.HostId, selfFence.Incarnation, selfFence.KilledVms));

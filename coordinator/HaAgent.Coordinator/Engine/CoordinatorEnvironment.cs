@@ -19,6 +19,7 @@ internal sealed partial class CoordinatorEnvironment : IHaEnvironment
     private readonly ConcurrentQueue<Observation> _observations = new();
     private readonly ConcurrentQueue<(AgentMessage Message, DateTimeOffset ReceivedAt)> _agentUpdates = new();
     private readonly ConcurrentDictionary<string, InFlightOrder> _inFlight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, VmReport> _lastVmReports = new(StringComparer.Ordinal);
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly StorageHeartbeatMonitor? _heartbeats;
     private readonly ILogger _logger;
@@ -70,6 +71,19 @@ internal sealed partial class CoordinatorEnvironment : IHaEnvironment
     public void OrderStop(VmStopOrder order) => _orders.Add(order);
 
     public void Audit(AuditRecord record) => _audit.Add(record);
+
+    /// <summary>
+    /// Feeds each host's latest VM report to a core just rebuilt from fresh documents. Agents report a change once and
+    /// then only every few seconds in full: a VM registered right after its host reported it would otherwise wait for
+    /// the next full report to be adopted. The latest report is what the previous core knew, so this changes no verdict.
+    /// </summary>
+    public void ReplayLastVmReports()
+    {
+        foreach (var report in _lastVmReports.Values)
+        {
+            Observe(report);
+        }
+    }
 
     /// <summary>Queues an observation for the next step and wakes the engine.</summary>
     public void Observe(Observation observation)

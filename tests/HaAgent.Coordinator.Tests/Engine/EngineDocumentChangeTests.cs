@@ -75,6 +75,27 @@ public sealed class EngineDocumentChangeTests : IAsyncLifetime
         Assert.Equal((VmState.Running, "h1"), _harness.Engine.Core!.VmStateOf("vm1"));
     }
 
+    [Fact]
+    public async Task VmReportedBeforeItsRegistration_AdoptedAfterTheRebuild_WithoutWaitingForAnotherReport()
+    {
+        // h2's agent reports vm3 the moment it starts; the operator registers it a moment later.
+        _harness!.Report("h1", "vm1");
+        _harness.Report("h2", "vm3");
+        await _harness.TickAsync(EngineHarness.Hosts);
+        var api = new ApiStore(_store!, NullLogger<ApiStore>.Instance);
+        var vm = JsonSerializer.SerializeToUtf8Bytes(new VmDocument("vm3", 1, 1024, ["ceph:rbd/vm3"], 0, null, true, null), ApiJsonContext.Default.VmDocument);
+        var (_, problem) = await api.CommitAsync(Operator, "vm.create", ApiStore.VmsPrefix + "vm3", null, vm, 0, CancellationToken.None);
+        Assert.Null(problem);
+
+        // No further VM report: only heartbeats. The rebuilt core must still know where vm3 runs.
+        for (var i = 0; i < 10 && !(Knows("vm3") && _harness.Engine.Core!.VmStateOf("vm3") == (VmState.Running, "h2")); i++)
+        {
+            await _harness.TickAsync(EngineHarness.Hosts);
+        }
+        Assert.Equal((VmState.Running, "h2"), _harness.Engine.Core!.VmStateOf("vm3"));
+        Assert.Equal((VmState.Running, "h1"), _harness.Engine.Core!.VmStateOf("vm1"));
+    }
+
     private bool Knows(string vmId)
     {
         try
