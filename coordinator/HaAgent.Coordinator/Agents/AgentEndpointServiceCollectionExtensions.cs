@@ -7,9 +7,9 @@ namespace HaAgent.Coordinator.Agents;
 internal static class AgentEndpointServiceCollectionExtensions
 {
     /// <summary>
-    /// Options (validated at start, secret files read), secrets, the order outbox (also as <see cref="IAgentOrderOutbox"/>),
-    /// metrics, and — only when nothing registered one — a <see cref="IAgentMessageSink"/> that follows the store's
-    /// leadership and drops messages, until the engine provides its own.
+    /// Options (validated at start, secret files read), secrets, the order outbox (also as <see cref="IAgentOrderOutbox"/>)
+    /// and metrics. The <see cref="IAgentMessageSink"/> the endpoint hands messages to is the engine's
+    /// (AddCoordinatorEngine).
     /// </summary>
     public static IServiceCollection AddAgentEndpoint(this IServiceCollection services, IConfiguration configuration)
     {
@@ -20,7 +20,6 @@ internal static class AgentEndpointServiceCollectionExtensions
         services.AddSingleton<AgentSecretStore>();
         services.AddSingleton<AgentOrderOutbox>();
         services.TryAddSingleton<IAgentOrderOutbox>(static provider => provider.GetRequiredService<AgentOrderOutbox>());
-        services.TryAddSingleton<IAgentMessageSink, LeadershipFollowingMessageSink>();
         services.AddSingleton<LeaderHint>();
         services.AddSingleton<AgentEndpoint>();
         return services;
