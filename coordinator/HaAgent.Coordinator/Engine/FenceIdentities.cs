@@ -1,6 +1,7 @@
 using System.Globalization;
 using HaAgent.Core.Model;
 using HaAgent.Coordinator.Engine.Documents;
+using HaAgent.NativeInterop.Rados;
 
 namespace HaAgent.Coordinator.Engine;
 
@@ -37,17 +38,8 @@ internal static class FenceIdentities
     }
 
     /// <summary>"IP:0/0" for a client address "IP:PORT/NONCE" (IPv6 in brackets); null when it does not parse.</summary>
-    public static string? WholeHostOf(string clientAddress)
-    {
-        var colon = clientAddress.LastIndexOf(':');
-        if (colon <= 0)
-        {
-            return null;
-        }
-        var ip = clientAddress[..colon];
-        var bare = ip.StartsWith('[') && ip.EndsWith(']') ? ip[1..^1] : ip;
-        return System.Net.IPAddress.TryParse(bare, out _) ? ip + ":0/0" : null;
-    }
+    public static string? WholeHostOf(string clientAddress) =>
+        RadosClientAddress.TryParse(clientAddress, out var client) ? new RadosClientAddress(client.IPAddress, 0, 0).ToString() : null;
 
     /// <summary>Drops a messenger-protocol prefix ("v1:", "v2:", "any:") that "osd blocklist ls" may print.</summary>
     public static string NormalizeCephAddress(string address)
