@@ -29,6 +29,21 @@ public sealed class EtcdServer : IDisposable
     public static async Task<EtcdServer> StartAsync()
     {
         Requires.Tools("etcd-server", "etcd");
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync().ConfigureAwait(false);
+            }
+            catch (PortTakenException) when (attempt < 3)
+            {
+                // Fresh ports on the next attempt.
+            }
+        }
+    }
+
+    private static async Task<EtcdServer> StartOnceAsync()
+    {
         var directory = new TempDirectory("etcd");
         try
         {
@@ -68,6 +83,15 @@ public sealed class EtcdServer : IDisposable
             try
             {
                 await server.WaitHealthyAsync(ReadyTimeout).ConfigureAwait(false);
+                // "Healthy" may have come from another test's etcd that took one of our ports between FreePort and
+                // our bind: ours then exits at once (address in use). A test would talk to, and freeze, the wrong one.
+                await Task.Delay(300).ConfigureAwait(false);
+                if (process.HasExited)
+                {
+                    var problem = $"etcd exited with code {process.ExitCode} right after {server.ClientUrl} answered healthy (port taken by another server)";
+                    server.Dispose();
+                    throw new PortTakenException(problem);
+                }
             }
             catch (TimeoutException ex)
             {
@@ -146,4 +170,6 @@ public sealed class EtcdServer : IDisposable
         }
         throw new TimeoutException($"etcd at {ClientUrl} was not healthy within {timeout}");
     }
+
+    private sealed class PortTakenException(string message) : Exception(message);
 }
