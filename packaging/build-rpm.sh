@@ -6,41 +6,23 @@
 # (findings are reported, not fatal: see packaging/README.md).
 set -euo pipefail
 
-here="$(cd "$(dirname "$0")" && pwd)"
-repo="$(cd "$here/.." && pwd)"
-publish=""
-out="$repo/artifacts/packages"
-while (($#)); do
-  case "$1" in
-    --publish) publish="$2"; shift 2 ;;
-    --out) out="$2"; shift 2 ;;
-    *) echo "build-rpm: unknown argument $1" >&2; exit 2 ;;
-  esac
-done
+tool=build-rpm
+# shellcheck source=packaging/common.sh
+. "$(dirname "$0")/common.sh"
+parse_arguments "$@"
 
-version="$(cat "$here/VERSION")"
-export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git -C "$repo" log -1 --format=%ct 2>/dev/null || date +%s)}"
-if [ -z "$publish" ]; then
-  publish="$repo/artifacts/publish"
-  "$here/publish.sh" "$publish"
-fi
-for f in agent/haagent-agent ctl/haagentctl coordinator/HaAgent.Coordinator; do
-  [ -x "$publish/$f" ] || { echo "build-rpm: $publish/$f missing; run packaging/publish.sh" >&2; exit 1; }
-done
-
-mkdir -p "$out"
-out="$(cd "$out" && pwd)"
 top="$(mktemp -d)"
 trap 'rm -rf "$top"' EXIT
-stage="$top/SOURCES/stage"
-mkdir -p "$stage" "$top/SPECS" "$top/BUILD" "$top/RPMS" "$top/BUILDROOT"
-cp -a "$publish/agent" "$publish/ctl" "$publish/coordinator" "$stage/"
-rm -rf "$stage/coordinator/.build"
-cp "$here/systemd/haagent-agent.service" "$here/systemd/haagent-coordinator.service" \
-   "$here/config/agent.json" "$here/config/coordinator.appsettings.json" \
-   "$here/nagios/check_haagent_cluster" "$here/nagios/check_haagent_agent" "$stage/"
-cp "$here/sysusers/haagent.conf" "$stage/haagent.sysusers"
-cp "$here/doc/README.agent" "$here/doc/README.coordinator" "$here/doc/README.tools" "$stage/"
+mkdir -p "$top/SOURCES" "$top/SPECS" "$top/BUILD" "$top/RPMS" "$top/BUILDROOT"
+# The spec's %install copies this tree into the buildroot; %files and %attr pick the packages' parts and owners.
+root="$top/SOURCES/root"
+# RHEL/Fedora layout: units in /usr/lib/systemd/system (the spec pins %_unitdir to it), plugins under %{_libdir}.
+stage_agent "$root" /usr/lib/systemd/system
+stage_coordinator "$root" /usr/lib/systemd/system
+stage_tools "$root" "$(rpm --eval '%{_libdir}')/nagios/plugins"
+# State directories are owned by the rpm packages (Debian's are made by systemd's StateDirectory= / postinst).
+install -d -m 0700 "$root/var/lib/haagent"
+install -d -m 0750 "$root/var/lib/haagent-coordinator"
 cp "$here/rpm/haagent.spec" "$top/SPECS/"
 
 rpmbuild -bb --quiet \
@@ -51,8 +33,8 @@ rpmbuild -bb --quiet \
   "$top/SPECS/haagent.spec"
 
 find "$top/RPMS" -name '*.rpm' -exec cp {} "$out/" \;
-for p in "$out"/haagent-*-"$version"-1*.x86_64.rpm; do echo "build-rpm: $p"; done
+for p in "$out"/haagent-*-"$release"*.x86_64.rpm; do echo "build-rpm: $p"; done
 
 if [ "${RPMLINT:-1}" != 0 ] && command -v rpmlint >/dev/null; then
-  rpmlint "$out"/haagent-*-"$version"-1*.x86_64.rpm || true
+  rpmlint "$out"/haagent-*-"$release"*.x86_64.rpm || true
 fi
