@@ -20,6 +20,8 @@ packages=(
   spin gcc
   # packaging
   rpm rpmlint dpkg-dev lintian
+  # the units under a real systemd (packaging/systemd-smoke.sh): a debootstrapped Debian booted with systemd-nspawn
+  debootstrap systemd-container
 )
 
 missing=()
