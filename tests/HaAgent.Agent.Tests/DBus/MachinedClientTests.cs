@@ -20,7 +20,7 @@ public sealed class MachinedClientTests(DBusDaemonFixture fixture, ITestOutputHe
         machined.AddMachine("qemu-3-vm1", 4242, @"machine-qemu\x2d3\x2dvm1.scope");
         using var client = NewClient(bus.Address, out _);
 
-        var lookup = await client.TryGetVmProcessAsync("vm1", CancellationToken.None).WaitAsync(Bound);
+        var lookup = await LookupAsync(client, "vm1");
 
         Assert.Equal(VmProcessLookupStatus.Found, lookup.Status);
         Assert.Equal("qemu-3-vm1", lookup.MachineName);
@@ -34,11 +34,10 @@ public sealed class MachinedClientTests(DBusDaemonFixture fixture, ITestOutputHe
     public async Task TryGetVmProcess_UnknownVm_NotFound()
     {
         var bus = fixture.Require();
-        using var machined = await FakeSystemBusServices.StartAsync(bus.Address, systemd: false);
-        machined.AddMachine("qemu-3-vm1", 4242, @"machine-qemu\x2d3\x2dvm1.scope");
+        using var machined = await MachinedWithVm1Async(bus.Address);
         using var client = NewClient(bus.Address, out _);
 
-        var lookup = await client.TryGetVmProcessAsync("vm10", CancellationToken.None).WaitAsync(Bound);
+        var lookup = await LookupAsync(client, "vm10");
 
         Assert.Equal(VmProcessLookupStatus.NotFound, lookup.Status);
         Assert.Equal(0, lookup.LeaderPid);
@@ -52,7 +51,7 @@ public sealed class MachinedClientTests(DBusDaemonFixture fixture, ITestOutputHe
 
         for (var i = 0; i < 3; i++)
         {
-            var lookup = await client.TryGetVmProcessAsync("vm1", CancellationToken.None).WaitAsync(Bound);
+            var lookup = await LookupAsync(client, "vm1");
             Assert.Equal(VmProcessLookupStatus.Unavailable, lookup.Status);
             Assert.Equal("org.freedesktop.machine1 is not on the bus", lookup.Reason);
         }
@@ -60,7 +59,7 @@ public sealed class MachinedClientTests(DBusDaemonFixture fixture, ITestOutputHe
 
         using var machined = await FakeSystemBusServices.StartAsync(bus.Address, systemd: false);
         machined.AddMachine("qemu-1-vm1", 77, @"machine-qemu\x2d1\x2dvm1.scope");
-        var found = await client.TryGetVmProcessAsync("vm1", CancellationToken.None).WaitAsync(Bound);
+        var found = await LookupAsync(client, "vm1");
         Assert.Equal(VmProcessLookupStatus.Found, found.Status);
         Assert.Equal(77, found.LeaderPid);
     }
@@ -73,7 +72,7 @@ public sealed class MachinedClientTests(DBusDaemonFixture fixture, ITestOutputHe
         using var client = NewClient(PrivateDBusDaemon.NonexistentAddress(directory), out _);
 
         var started = Stopwatch.GetTimestamp();
-        var lookup = await client.TryGetVmProcessAsync("vm1", CancellationToken.None).WaitAsync(Bound);
+        var lookup = await LookupAsync(client, "vm1");
         output.WriteLine($"{lookup.Reason} after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms");
 
         Assert.Equal(VmProcessLookupStatus.Unavailable, lookup.Status);
@@ -84,41 +83,39 @@ public sealed class MachinedClientTests(DBusDaemonFixture fixture, ITestOutputHe
     public async Task TryGetVmProcess_BusFrozen_UnavailableWithinCallTimeout()
     {
         using var bus = await PrivateDBusDaemon.StartAsync();
-        using var machined = await FakeSystemBusServices.StartAsync(bus.Address, systemd: false);
-        machined.AddMachine("qemu-3-vm1", 4242, @"machine-qemu\x2d3\x2dvm1.scope");
+        using var machined = await MachinedWithVm1Async(bus.Address);
         using var client = NewClient(bus.Address, out _, TimeSpan.FromMilliseconds(500));
-        Assert.Equal(VmProcessLookupStatus.Found, (await client.TryGetVmProcessAsync("vm1", CancellationToken.None).WaitAsync(Bound)).Status);
+        Assert.Equal(VmProcessLookupStatus.Found, (await LookupAsync(client, "vm1")).Status);
 
         await bus.FreezeAsync();
         var started = Stopwatch.GetTimestamp();
-        var lookup = await client.TryGetVmProcessAsync("vm1", CancellationToken.None).WaitAsync(Bound);
+        var lookup = await LookupAsync(client, "vm1");
         output.WriteLine($"frozen bus: {lookup.Reason} after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms");
         Assert.Equal(VmProcessLookupStatus.Unavailable, lookup.Status);
         Assert.Equal("no reply within 0.5 s", lookup.Reason);
 
         await bus.ThawAsync();
-        Assert.Equal(VmProcessLookupStatus.Found, (await client.TryGetVmProcessAsync("vm1", CancellationToken.None).WaitAsync(Bound)).Status);
+        Assert.Equal(VmProcessLookupStatus.Found, (await LookupAsync(client, "vm1")).Status);
     }
 
     [SkippableFact]
     public async Task TryGetVmProcess_BusRestarted_UnavailableWhileDownThenFoundOnNewConnection()
     {
         using var bus = await PrivateDBusDaemon.StartAsync();
-        var machined = await FakeSystemBusServices.StartAsync(bus.Address, systemd: false);
-        machined.AddMachine("qemu-3-vm1", 4242, @"machine-qemu\x2d3\x2dvm1.scope");
+        var machined = await MachinedWithVm1Async(bus.Address);
         using var client = NewClient(bus.Address, out _);
-        Assert.Equal(VmProcessLookupStatus.Found, (await client.TryGetVmProcessAsync("vm1", CancellationToken.None).WaitAsync(Bound)).Status);
+        Assert.Equal(VmProcessLookupStatus.Found, (await LookupAsync(client, "vm1")).Status);
 
         bus.Kill();
         machined.Dispose();
-        var down = await client.TryGetVmProcessAsync("vm1", CancellationToken.None).WaitAsync(Bound);
+        var down = await LookupAsync(client, "vm1");
         output.WriteLine($"bus down: {down.Reason}");
         Assert.Equal(VmProcessLookupStatus.Unavailable, down.Status);
 
         await bus.RestartAsync();
         using var machinedAgain = await FakeSystemBusServices.StartAsync(bus.Address, systemd: false);
         machinedAgain.AddMachine("qemu-4-vm1", 5151, @"machine-qemu\x2d4\x2dvm1.scope");
-        var found = await client.TryGetVmProcessAsync("vm1", CancellationToken.None).WaitAsync(Bound);
+        var found = await LookupAsync(client, "vm1");
         Assert.Equal(VmProcessLookupStatus.Found, found.Status);
         Assert.Equal(5151, found.LeaderPid);
     }
@@ -133,6 +130,17 @@ public sealed class MachinedClientTests(DBusDaemonFixture fixture, ITestOutputHe
     [InlineData("qemu--vm1", "vm1", false)]
     public void IsMachineOf_LibvirtMachineNames_MatchOnlyThatVm(string machine, string vm, bool expected) =>
         Assert.Equal(expected, MachinedClient.IsMachineOf(machine, vm));
+
+    /// <summary>A stand-in machined (no systemd) that knows VM vm1 as libvirt registers it: qemu-3-vm1, leader 4242.</summary>
+    private static async Task<FakeSystemBusServices> MachinedWithVm1Async(string address)
+    {
+        var machined = await FakeSystemBusServices.StartAsync(address, systemd: false);
+        machined.AddMachine("qemu-3-vm1", 4242, @"machine-qemu\x2d3\x2dvm1.scope");
+        return machined;
+    }
+
+    private static Task<VmProcessLookup> LookupAsync(MachinedClient client, string vm) =>
+        client.TryGetVmProcessAsync(vm, CancellationToken.None).WaitAsync(Bound);
 
     private static MachinedClient NewClient(string address, out ListLogger<MachinedClient> logger, TimeSpan? callTimeout = null)
     {

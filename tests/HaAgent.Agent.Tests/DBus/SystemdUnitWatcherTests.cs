@@ -13,37 +13,31 @@ namespace HaAgent.Agent.Tests.DBus;
 /// </summary>
 public sealed class SystemdUnitWatcherTests(DBusDaemonFixture fixture, ITestOutputHelper output) : IClassFixture<DBusDaemonFixture>
 {
-    private const string Unit = "libvirtd.service";
+    private const string Unit = UnitWatch.Unit;
     private static readonly TimeSpan SignalBound = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan StartBound = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan StartBound = UnitWatch.StartBound;
 
     [SkippableFact]
     public async Task Start_UnitActive_ReadsInitialStateAfterSubscribing()
     {
         var bus = fixture.Require();
-        using var systemd = await FakeSystemBusServices.StartAsync(bus.Address, machined: false);
-        systemd.SetUnitState(Unit, "active", "running");
-        await using var watcher = NewWatcher(bus.Address, out _);
 
-        watcher.Start();
-        var first = await NextAsync(watcher, StartBound);
-
+        await using var watch = await UnitWatch.StartAsync(bus.Address, systemd => systemd.SetUnitState(Unit, "active", "running"));
+        var first = watch.First;
 
         Assert.Equal(UnitActiveState.Active, first.ActiveState);
         Assert.Equal("running", first.SubState);
-        Assert.Same(first, watcher.Current);
-        Assert.True(systemd.SubscribeCalls >= 1, "without Subscribe systemd emits no unit signals");
+        Assert.Same(first, watch.Watcher.Current);
+        Assert.True(watch.Systemd!.SubscribeCalls >= 1, "without Subscribe systemd emits no unit signals");
     }
 
     [SkippableFact]
     public async Task Changes_LibvirtdStopsFailsAndRestarts_EachTransitionFollowedWithinOneSecond()
     {
         var bus = fixture.Require();
-        using var systemd = await FakeSystemBusServices.StartAsync(bus.Address, machined: false);
-        systemd.SetUnitState(Unit, "active", "running");
-        await using var watcher = NewWatcher(bus.Address, out _);
-        watcher.Start();
-        Assert.Equal(UnitActiveState.Active, (await NextAsync(watcher, StartBound)).ActiveState);
+        await using var watch = await UnitWatch.StartAsync(bus.Address, systemd => systemd.SetUnitState(Unit, "active", "running"));
+        Assert.Equal(UnitActiveState.Active, watch.First.ActiveState);
+        var systemd = watch.Systemd!;
 
         (string Active, string Sub, UnitActiveState Expected)[] transitions =
         [
@@ -59,7 +53,7 @@ public sealed class SystemdUnitWatcherTests(DBusDaemonFixture fixture, ITestOutp
         {
             var sent = Stopwatch.GetTimestamp();
             systemd.SetUnitState(Unit, active, sub);
-            var change = await NextAsync(watcher, SignalBound);
+            var change = await watch.NextAsync(SignalBound);
             output.WriteLine($"{active}/{sub}: seen after {Stopwatch.GetElapsedTime(sent).TotalMilliseconds:F2} ms");
             Assert.Equal(expected, change.ActiveState);
             Assert.Equal(active, change.RawActiveState);
@@ -73,34 +67,31 @@ public sealed class SystemdUnitWatcherTests(DBusDaemonFixture fixture, ITestOutp
     {
         Requires.Tools("dbus", "dbus-daemon");
         using var directory = new TempDirectory("nobus");
-        await using var watcher = NewWatcher(PrivateDBusDaemon.NonexistentAddress(directory), out var logger);
 
-        var started = Stopwatch.GetTimestamp();
-        watcher.Start();
-        var state = await NextAsync(watcher, TimeSpan.FromSeconds(2));
-        output.WriteLine($"{state} after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms");
+        await using var watch = await UnitWatch.StartAsync(PrivateDBusDaemon.NonexistentAddress(directory), systemd: null, TimeSpan.FromSeconds(2));
+        var state = watch.First;
+        output.WriteLine($"{state} after {watch.FirstAfter.TotalMilliseconds:F1} ms");
 
         Assert.Equal(UnitActiveState.Unavailable, state.ActiveState);
         Assert.Contains("cannot connect to the bus", state.UnavailableReason, StringComparison.Ordinal);
         await Task.Delay(TimeSpan.FromMilliseconds(600)); // several retries (50 ms backoff, 200 ms cap)
-        Assert.Single(logger.Entries, e => e.EventId == AgentEventIds.UnitWatchUnavailable);
-        Assert.False(watcher.Changes.TryRead(out var again), $"retries must not republish the same state: {again}");
+        Assert.Single(watch.Logger.Entries, e => e.EventId == AgentEventIds.UnitWatchUnavailable);
+        Assert.False(watch.Watcher.Changes.TryRead(out var again), $"retries must not republish the same state: {again}");
     }
 
     [SkippableFact]
     public async Task Start_SystemdNotOnBus_UnavailableThenFollowsSystemdWhenItAppears()
     {
         var bus = fixture.Require();
-        await using var watcher = NewWatcher(bus.Address, out _);
 
-        watcher.Start();
-        var state = await NextAsync(watcher, StartBound);
+        await using var watch = await UnitWatch.StartAsync(bus.Address, systemd: null);
+        var state = watch.First;
         Assert.Equal(UnitActiveState.Unavailable, state.ActiveState);
         Assert.Equal("org.freedesktop.systemd1 is not on the bus", state.UnavailableReason);
 
         using var systemd = await FakeSystemBusServices.StartAsync(bus.Address, machined: false);
         systemd.SetUnitState(Unit, "active", "running");
-        var recovered = await NextAsync(watcher, StartBound);
+        var recovered = await watch.NextAsync(StartBound);
         Assert.Equal(UnitActiveState.Active, recovered.ActiveState);
     }
 
@@ -108,11 +99,9 @@ public sealed class SystemdUnitWatcherTests(DBusDaemonFixture fixture, ITestOutp
     public async Task Start_UnitUnknownToSystemd_Unavailable()
     {
         var bus = fixture.Require();
-        using var systemd = await FakeSystemBusServices.StartAsync(bus.Address, machined: false);
-        await using var watcher = NewWatcher(bus.Address, out _);
 
-        watcher.Start();
-        var state = await NextAsync(watcher, StartBound);
+        await using var watch = await UnitWatch.StartAsync(bus.Address, systemd => { });
+        var state = watch.First;
 
         Assert.Equal(UnitActiveState.Unavailable, state.ActiveState);
         Assert.Equal($"systemd has no unit {Unit}", state.UnavailableReason);
@@ -122,17 +111,14 @@ public sealed class SystemdUnitWatcherTests(DBusDaemonFixture fixture, ITestOutp
     public async Task Start_UnitNotLoaded_LoadsItAndReadsItsState()
     {
         var bus = fixture.Require();
-        using var systemd = await FakeSystemBusServices.StartAsync(bus.Address, machined: false);
-        systemd.AddUnloadedUnit(Unit, "inactive", "dead");
-        await using var watcher = NewWatcher(bus.Address, out _);
 
-        watcher.Start();
-        var state = await NextAsync(watcher, StartBound);
+        await using var watch = await UnitWatch.StartAsync(bus.Address, systemd => systemd.AddUnloadedUnit(Unit, "inactive", "dead"));
+        var state = watch.First;
 
         Assert.Equal(UnitActiveState.Inactive, state.ActiveState);
         Assert.Equal("dead", state.SubState);
-        systemd.SetUnitState(Unit, "activating", "start");
-        Assert.Equal(UnitActiveState.Activating, (await NextAsync(watcher, SignalBound)).ActiveState);
+        watch.Systemd!.SetUnitState(Unit, "activating", "start");
+        Assert.Equal(UnitActiveState.Activating, (await watch.NextAsync(SignalBound)).ActiveState);
     }
 
     [SkippableFact]
@@ -146,7 +132,7 @@ public sealed class SystemdUnitWatcherTests(DBusDaemonFixture fixture, ITestOutp
             || File.Exists("/run/dbus/system_bus_socket") || File.Exists("/var/run/dbus/system_bus_socket");
 
         watcher.Start();
-        var state = await NextAsync(watcher, TimeSpan.FromSeconds(3));
+        var state = await UnitWatch.NextAsync(watcher, TimeSpan.FromSeconds(3));
         output.WriteLine($"system bus here: {systemBusConfigured}; {state}");
         var disposing = Stopwatch.GetTimestamp();
         await watcher.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(2));
@@ -163,20 +149,17 @@ public sealed class SystemdUnitWatcherTests(DBusDaemonFixture fixture, ITestOutp
     public async Task Watch_SystemdLeavesBus_UnavailableThenRereadsWhenItReturns()
     {
         var bus = fixture.Require();
-        var systemd = await FakeSystemBusServices.StartAsync(bus.Address, machined: false);
-        systemd.SetUnitState(Unit, "active", "running");
-        await using var watcher = NewWatcher(bus.Address, out _);
-        watcher.Start();
-        Assert.Equal(UnitActiveState.Active, (await NextAsync(watcher, StartBound)).ActiveState);
+        await using var watch = await UnitWatch.StartAsync(bus.Address, systemd => systemd.SetUnitState(Unit, "active", "running"));
+        Assert.Equal(UnitActiveState.Active, watch.First.ActiveState);
 
-        systemd.Dispose();
-        var gone = await NextAsync(watcher, SignalBound);
+        watch.Systemd!.Dispose();
+        var gone = await watch.NextAsync(SignalBound);
         Assert.Equal(UnitActiveState.Unavailable, gone.ActiveState);
         Assert.Equal("org.freedesktop.systemd1 left the bus", gone.UnavailableReason);
 
         using var restarted = await FakeSystemBusServices.StartAsync(bus.Address, machined: false);
         restarted.SetUnitState(Unit, "inactive", "dead");
-        var back = await NextAsync(watcher, StartBound);
+        var back = await watch.NextAsync(StartBound);
         Assert.Equal(UnitActiveState.Inactive, back.ActiveState);
         Assert.Equal("dead", back.SubState);
     }
@@ -185,23 +168,20 @@ public sealed class SystemdUnitWatcherTests(DBusDaemonFixture fixture, ITestOutp
     public async Task Watch_BusDaemonKilled_UnavailableThenRecoversOnNewBusAtSameAddress()
     {
         using var bus = await PrivateDBusDaemon.StartAsync();
-        var systemd = await FakeSystemBusServices.StartAsync(bus.Address, machined: false);
-        systemd.SetUnitState(Unit, "active", "running");
-        await using var watcher = NewWatcher(bus.Address, out _);
-        watcher.Start();
-        Assert.Equal(UnitActiveState.Active, (await NextAsync(watcher, StartBound)).ActiveState);
+        await using var watch = await UnitWatch.StartAsync(bus.Address, systemd => systemd.SetUnitState(Unit, "active", "running"));
+        Assert.Equal(UnitActiveState.Active, watch.First.ActiveState);
 
         var killed = Stopwatch.GetTimestamp();
         bus.Kill();
-        systemd.Dispose();
-        var lost = await NextAsync(watcher, StartBound); // the kill itself waits for the PID; the socket EOF is what is measured
+        watch.Systemd!.Dispose();
+        var lost = await watch.NextAsync(StartBound); // the kill itself waits for the PID; the socket EOF is what is measured
         output.WriteLine($"bus killed: {lost} after {Stopwatch.GetElapsedTime(killed).TotalMilliseconds:F1} ms");
         Assert.Equal(UnitActiveState.Unavailable, lost.ActiveState);
 
         await bus.RestartAsync();
         using var systemdAgain = await FakeSystemBusServices.StartAsync(bus.Address, machined: false);
         systemdAgain.SetUnitState(Unit, "active", "running");
-        var recovered = await NextNotMatchingAsync(watcher, s => !s.IsAvailable, StartBound);
+        var recovered = await watch.NextNotMatchingAsync(s => !s.IsAvailable, StartBound);
         Assert.Equal(UnitActiveState.Active, recovered.ActiveState);
         Assert.Equal("running", recovered.SubState);
     }
@@ -213,60 +193,17 @@ public sealed class SystemdUnitWatcherTests(DBusDaemonFixture fixture, ITestOutp
         using var systemd = await FakeSystemBusServices.StartAsync(bus.Address, machined: false);
         systemd.SetUnitState(Unit, "active", "running");
         await bus.FreezeAsync();
-        await using var watcher = NewWatcher(bus.Address, out _, callTimeout: TimeSpan.FromMilliseconds(500));
+        await using var watcher = UnitWatch.NewWatcher(bus.Address, out _, callTimeout: TimeSpan.FromMilliseconds(500));
 
         var started = Stopwatch.GetTimestamp();
         watcher.Start();
-        var frozen = await NextAsync(watcher, TimeSpan.FromSeconds(2));
+        var frozen = await UnitWatch.NextAsync(watcher, TimeSpan.FromSeconds(2));
         output.WriteLine($"frozen bus: {frozen} after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms");
         Assert.Equal(UnitActiveState.Unavailable, frozen.ActiveState);
         Assert.Equal("no reply within 0.5 s", frozen.UnavailableReason);
 
         await bus.ThawAsync();
-        var recovered = await NextAsync(watcher, StartBound);
+        var recovered = await UnitWatch.NextAsync(watcher, StartBound);
         Assert.Equal(UnitActiveState.Active, recovered.ActiveState);
-    }
-
-    private static SystemdUnitWatcher NewWatcher(string address, out ListLogger<SystemdUnitWatcher> logger, TimeSpan? callTimeout = null)
-    {
-        logger = new ListLogger<SystemdUnitWatcher>();
-        return new SystemdUnitWatcher(
-            new SystemdUnitWatcherOptions
-            {
-                BusAddress = address,
-                Unit = Unit,
-                CallTimeout = callTimeout ?? TimeSpan.FromSeconds(2),
-                RetryInitialDelay = TimeSpan.FromMilliseconds(50),
-                RetryMaxDelay = TimeSpan.FromMilliseconds(200),
-            },
-            TimeProvider.System,
-            logger);
-    }
-
-    private static async Task<SystemdUnitState> NextAsync(SystemdUnitWatcher watcher, TimeSpan bound)
-    {
-        using var timeout = new CancellationTokenSource(bound);
-        try
-        {
-            return await watcher.Changes.ReadAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"no unit state change within {bound.TotalMilliseconds} ms; current {watcher.Current}");
-        }
-    }
-
-    private static async Task<SystemdUnitState> NextNotMatchingAsync(SystemdUnitWatcher watcher, Func<SystemdUnitState, bool> skip, TimeSpan bound)
-    {
-        var until = Stopwatch.GetTimestamp() + (long)(bound.TotalSeconds * Stopwatch.Frequency);
-        while (true)
-        {
-            var remaining = TimeSpan.FromSeconds((until - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
-            var state = await NextAsync(watcher, remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1));
-            if (!skip(state))
-            {
-                return state;
-            }
-        }
     }
 }

@@ -5,7 +5,7 @@ using HaAgent.NativeInterop.Iscsi;
 using HaAgent.Testing;
 using HaAgent.Testing.Iscsi;
 using Xunit.Abstractions;
-using static HaAgent.NativeInterop.Tests.Iscsi.IscsiTestHosts;
+using static HaAgent.Testing.Iscsi.IscsiTestHosts;
 
 namespace HaAgent.NativeInterop.Tests.Iscsi;
 
@@ -38,12 +38,8 @@ public sealed class IscsiFaultTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Fence_TgtdKilledMidSession_ThrowsTransportErrorWithinTwoSecondsAndStaysFailed()
     {
-        RequireLibiscsi();
-        await using var target = await TgtTarget.StartAsync();
-        using var a = Connect(target, InitiatorA);
-        using var b = Connect(target, InitiatorB);
-        a.Register(KeyA);
-        b.Register(KeyB);
+        await using var hosts = await IscsiHostPair.StartAsync(IscsiHostSetup.Registered);
+        var (target, a, b) = hosts;
 
         target.Kill();
         var clock = Stopwatch.StartNew();

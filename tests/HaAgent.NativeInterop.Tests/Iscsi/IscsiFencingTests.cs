@@ -1,6 +1,6 @@
 using HaAgent.NativeInterop.Iscsi;
 using HaAgent.Testing.Iscsi;
-using static HaAgent.NativeInterop.Tests.Iscsi.IscsiTestHosts;
+using static HaAgent.Testing.Iscsi.IscsiTestHosts;
 
 namespace HaAgent.NativeInterop.Tests.Iscsi;
 
@@ -35,14 +35,8 @@ public sealed class IscsiFencingTests
     [SkippableFact]
     public async Task PreemptAndAbortOrPreempt_OnTgt_FallsBackToPreemptAndFencesTheVictimsWrites()
     {
-        RequireLibiscsi();
-        await using var target = await TgtTarget.StartAsync();
-        using var a = Connect(target, InitiatorA);
-        using var b = Connect(target, InitiatorB);
-
-        a.Register(KeyA);
-        b.Register(KeyB);
-        a.Reserve(KeyA, WriteExclusiveRegistrantsOnly);
+        await using var hosts = await IscsiHostPair.StartAsync(IscsiHostSetup.ReservedByA);
+        var (_, a, b) = hosts;
         var before = b.ReadKeys();
         Assert.Equal(new[] { KeyA, KeyB }, before.Keys.Order());
         Assert.Equal(new PersistentReservation(before.Generation, true, KeyA, WriteExclusiveRegistrantsOnly), b.ReadReservation());
@@ -91,14 +85,10 @@ public sealed class IscsiFencingTests
     [SkippableFact]
     public async Task PreemptAndAbortOrPreempt_FencerHasPendingUnitAttention_RetriesAndFences()
     {
-        RequireLibiscsi();
         const ulong KeyC = 0xC0C0_0000_0000_00C3;
-        await using var target = await TgtTarget.StartAsync();
-        using var a = Connect(target, InitiatorA);
-        using var b = Connect(target, InitiatorB);
+        await using var hosts = await IscsiHostPair.StartAsync(IscsiHostSetup.Registered);
+        var (target, a, b) = hosts;
         using var c = Connect(target, "iqn.2024-01.test.haagent:host-c");
-        a.Register(KeyA);
-        b.Register(KeyB);
         c.Register(KeyC);
         c.Reserve(KeyC, WriteExclusiveRegistrantsOnly);
         // A takes C's reservation over with another type: tgt releases it and raises UNIT ATTENTION 2A/04 (reservations
@@ -116,13 +106,8 @@ public sealed class IscsiFencingTests
     [SkippableFact]
     public async Task PreemptAndAbortOrPreempt_VictimAlreadyFenced_AnswersReservationConflictAndKeysShowTheFenceHeld()
     {
-        RequireLibiscsi();
-        await using var target = await TgtTarget.StartAsync();
-        using var a = Connect(target, InitiatorA);
-        using var b = Connect(target, InitiatorB);
-        a.Register(KeyA);
-        b.Register(KeyB);
-        a.Reserve(KeyA, WriteExclusiveRegistrantsOnly);
+        await using var hosts = await IscsiHostPair.StartAsync(IscsiHostSetup.ReservedByA);
+        var (_, a, b) = hosts;
         b.PreemptAndAbortOrPreempt(KeyB, KeyA, WriteExclusiveRegistrantsOnly);
 
         // A fence repeated after a lost reply is not idempotent on the wire: the victim's key no longer exists.
@@ -157,13 +142,8 @@ public sealed class IscsiFencingTests
     [SkippableFact]
     public async Task PreemptAndAbort_OnTgt_IsRefusedAsIllegalRequestAndChangesNothing()
     {
-        RequireLibiscsi();
-        await using var target = await TgtTarget.StartAsync();
-        using var a = Connect(target, InitiatorA);
-        using var b = Connect(target, InitiatorB);
-        a.Register(KeyA);
-        b.Register(KeyB);
-        a.Reserve(KeyA, WriteExclusiveRegistrantsOnly);
+        await using var hosts = await IscsiHostPair.StartAsync(IscsiHostSetup.ReservedByA);
+        var (_, a, b) = hosts;
 
         var refused = Assert.Throws<ScsiCommandException>(() => b.PreemptAndAbort(KeyB, KeyA, WriteExclusiveRegistrantsOnly));
 
@@ -176,10 +156,8 @@ public sealed class IscsiFencingTests
     [SkippableFact]
     public async Task Fence_FencerNotRegistered_FailsWithReservationConflict()
     {
-        RequireLibiscsi();
-        await using var target = await TgtTarget.StartAsync();
-        using var a = Connect(target, InitiatorA);
-        using var b = Connect(target, InitiatorB);
+        await using var hosts = await IscsiHostPair.StartAsync(IscsiHostSetup.Connected);
+        var (_, a, b) = hosts;
         a.Register(KeyA);
         a.Reserve(KeyA, WriteExclusiveRegistrantsOnly);
 
@@ -192,12 +170,8 @@ public sealed class IscsiFencingTests
     [SkippableFact]
     public async Task ReleaseClearUnregister_ChangeReservationStateAsSpc()
     {
-        RequireLibiscsi();
-        await using var target = await TgtTarget.StartAsync();
-        using var a = Connect(target, InitiatorA);
-        using var b = Connect(target, InitiatorB);
-        a.Register(KeyA);
-        b.Register(KeyB);
+        await using var hosts = await IscsiHostPair.StartAsync(IscsiHostSetup.Registered);
+        var (_, a, b) = hosts;
 
         a.Reserve(KeyA, PersistentReservationType.WriteExclusive);
         Assert.Throws<ReservationConflictException>(() => b.WriteBlocks(0, Block(b, 1)));

@@ -1,5 +1,5 @@
 using HaAgent.NativeInterop.Iscsi;
-using static HaAgent.NativeInterop.Tests.Iscsi.IscsiTestHosts;
+using static HaAgent.Testing.Iscsi.IscsiTestHosts;
 
 namespace HaAgent.NativeInterop.Tests.Iscsi;
 

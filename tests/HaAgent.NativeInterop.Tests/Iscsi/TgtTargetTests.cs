@@ -1,7 +1,7 @@
 using HaAgent.NativeInterop.Iscsi;
 using HaAgent.Testing;
 using HaAgent.Testing.Iscsi;
-using static HaAgent.NativeInterop.Tests.Iscsi.IscsiTestHosts;
+using static HaAgent.Testing.Iscsi.IscsiTestHosts;
 
 namespace HaAgent.NativeInterop.Tests.Iscsi;
 

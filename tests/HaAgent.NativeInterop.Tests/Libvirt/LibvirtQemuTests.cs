@@ -29,27 +29,20 @@ public sealed class LibvirtQemuTests : IClassFixture<LibvirtQemuSessionFixture>
         var session = RequireSession();
         using var connection = await LibvirtConnection.OpenAsync(session.QemuUri, OpenTimeout);
         using var events = connection.SubscribeLifecycleEvents();
-        var name = $"ha-{Guid.NewGuid():N}"[..16];
-        using var domain = connection.DefineXml(LibvirtSessionDaemon.QemuDomainXml(name, Guid.NewGuid()));
-        try
-        {
-            domain.Create();
-            await WaitForAsync(events, name, DomainEventType.Started);
-            Assert.Equal(DomainState.Running, domain.GetState().State);
-            var qemu = session.QemuPid(name);
-            Assert.True(ProcessKiller.IsAlive(qemu));
+        using var vm = SessionQemuDomain.Define(connection);
+        var (name, domain) = vm;
+        domain.Create();
+        await WaitForAsync(events, name, DomainEventType.Started);
+        Assert.Equal(DomainState.Running, domain.GetState().State);
+        var qemu = session.QemuPid(name);
+        Assert.True(ProcessKiller.IsAlive(qemu));
 
-            domain.Destroy();
-            var stopped = await WaitForAsync(events, name, DomainEventType.Stopped);
+        domain.Destroy();
+        var stopped = await WaitForAsync(events, name, DomainEventType.Stopped);
 
-            Assert.Equal(DomainEventStoppedDetail.Destroyed, stopped.StoppedDetail);
-            Assert.Equal(DomainShutoffReason.Destroyed, domain.GetState().ShutoffReason);
-            Assert.False(ProcessKiller.IsAlive(qemu));
-        }
-        finally
-        {
-            Cleanup(domain);
-        }
+        Assert.Equal(DomainEventStoppedDetail.Destroyed, stopped.StoppedDetail);
+        Assert.Equal(DomainShutoffReason.Destroyed, domain.GetState().ShutoffReason);
+        Assert.False(ProcessKiller.IsAlive(qemu));
     }
 
     [SkippableFact]
@@ -58,28 +51,21 @@ public sealed class LibvirtQemuTests : IClassFixture<LibvirtQemuSessionFixture>
         var session = RequireSession();
         using var connection = await LibvirtConnection.OpenAsync(session.QemuUri, OpenTimeout);
         using var events = connection.SubscribeLifecycleEvents();
-        var name = $"ha-{Guid.NewGuid():N}"[..16];
-        using var domain = connection.DefineXml(LibvirtSessionDaemon.QemuDomainXml(name, Guid.NewGuid()));
-        try
-        {
-            domain.Create();
-            await WaitForAsync(events, name, DomainEventType.Started);
+        using var vm = SessionQemuDomain.Define(connection);
+        var (name, domain) = vm;
+        domain.Create();
+        await WaitForAsync(events, name, DomainEventType.Started);
 
-            var stopwatch = Stopwatch.StartNew();
-            ProcessKiller.KillAndWait(session.QemuPid(name));
-            // libvirt emits STOPPED only once the QEMU PID is gone (virProcessKillPainfully polls kill(pid, 0)).
-            // QEMU is daemonized, so its zombie belongs to PID 1; this machine's init reaps lazily (~1.5 s), a
-            // real init at once. Hence the wider deadline here.
-            var stopped = await WaitForAsync(events, name, DomainEventType.Stopped, TimeSpan.FromSeconds(5));
-            _output.WriteLine($"kill -9 -> STOPPED after {stopwatch.Elapsed}");
+        var stopwatch = Stopwatch.StartNew();
+        ProcessKiller.KillAndWait(session.QemuPid(name));
+        // libvirt emits STOPPED only once the QEMU PID is gone (virProcessKillPainfully polls kill(pid, 0)).
+        // QEMU is daemonized, so its zombie belongs to PID 1; this machine's init reaps lazily (~1.5 s), a
+        // real init at once. Hence the wider deadline here.
+        var stopped = await WaitForAsync(events, name, DomainEventType.Stopped, TimeSpan.FromSeconds(5));
+        _output.WriteLine($"kill -9 -> STOPPED after {stopwatch.Elapsed}");
 
-            Assert.Equal(DomainEventStoppedDetail.Failed, stopped.StoppedDetail);
-            Assert.Equal(DomainShutoffReason.Crashed, domain.GetState().ShutoffReason);
-        }
-        finally
-        {
-            Cleanup(domain);
-        }
+        Assert.Equal(DomainEventStoppedDetail.Failed, stopped.StoppedDetail);
+        Assert.Equal(DomainShutoffReason.Crashed, domain.GetState().ShutoffReason);
     }
 
     private LibvirtSessionDaemon RequireSession()
@@ -106,21 +92,5 @@ public sealed class LibvirtQemuTests : IClassFixture<LibvirtQemuSessionFixture>
         {
         }
         throw new Xunit.Sdk.XunitException($"no {type} event for {name} within {EventDeadline}");
-    }
-
-    private static void Cleanup(LibvirtDomain domain)
-    {
-        try
-        {
-            if (domain.GetState().State != DomainState.ShutOff)
-            {
-                domain.Destroy();
-            }
-            domain.Undefine();
-        }
-        catch (LibvirtException)
-        {
-            // The session daemon (and its QEMUs) is killed by the fixture anyway.
-        }
     }
 }
