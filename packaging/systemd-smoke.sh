@@ -4,8 +4,9 @@
 #   - haagent-coordinator (Type=notify) reaches active/running and answers /readyz (loopback; the container shares
 #     the host's network), with its hardening in force (user haagent, no capabilities, NoNewPrivileges, seccomp);
 #   - haagent-agent (Type=notify, WatchdogSec=30s) with libvirt's test:///default driver and the coordinator above
-#     reaches active/running, is heard by the coordinator, and is still the same process with NRestarts=0 after
-#     more than WatchdogSec (its WATCHDOG=1 pings arrive); only CAP_KILL is left in its bounding set;
+#     reaches active/running with only CAP_KILL in its bounding set, is heard by the coordinator (haagentctl check
+#     agent OK); the coordinator is stopped, the agent self-fences (check agent CRITICAL) and is still the same
+#     process with NRestarts=0 after more than WatchdogSec (its WATCHDOG=1 pings go on after a complete self-fence);
 #   - a SIGSTOPped agent is aborted by systemd ("Watchdog timeout") and restarted.
 #
 #   packaging/systemd-smoke.sh [--publish DIR | --debs DIR] [--port N] [--keep]
@@ -125,7 +126,7 @@ cat > "$machine/etc/haagent/agent.json" <<EOF
   "Coordinator": { "SecretFile": "/etc/haagent/agent.key" },
   "StateFile": "/var/lib/haagent/agent-state.json",
   "Libvirt": { "Uri": "test:///default", "QemuPidDirectory": null },
-  "Intervals": { "SelfFenceTimeout": "00:00:30" },
+  "Intervals": { "SelfFenceTimeout": "00:00:10" },
   "Watchdog": { "Kind": "file", "Path": "/var/lib/haagent/watchdog", "Timeout": "00:01:00", "KickInterval": "00:00:01" }
 }
 EOF
@@ -209,13 +210,23 @@ check "haagentctl check agent: OK with the unit active and the coordinator reach
 say "check agent: $(head -c 300 "$work/check-agent.txt")"
 check "agent kicks its file watchdog under ProtectSystem=strict (/var/lib/haagent/watchdog)" \
   wait_for 10 test -e "$machine/var/lib/haagent/watchdog"
+# A coordinator outage: after SelfFenceTimeout (10 s) the agent self-fences (libvirt's test VM is destroyed) and,
+# every HA VM proven dead, goes on kicking and pinging: systemd must not restart it (checked past WatchdogSec below).
+ctl systemctl stop haagent-coordinator.service
+self_fenced() {
+  local rc=0
+  ctl haagentctl check agent --config /etc/haagent/agent.json > "$work/check-agent.txt" 2>&1 || rc=$?
+  [ "$rc" = 2 ] && grep -q 'self-fenced at' "$work/check-agent.txt"
+}
+check "coordinator stopped: agent self-fences (haagentctl check agent CRITICAL)" wait_for 40 self_fenced
+say "check agent: $(head -c 300 "$work/check-agent.txt")"
 # Past WatchdogSec (30 s): only the WATCHDOG=1 pings keep systemd from aborting it.
 # WatchdogUSec reads "30s" (or "1min 30s").
 watchdog_s="$(prop haagent-agent.service WatchdogUSec | awk '{ t = 0; for (i = 1; i <= NF; i++) { v = $i + 0; if ($i ~ /min$/) v *= 60; t += v } print int(t) }' || true)"
 [ -n "$watchdog_s" ] && [ "$watchdog_s" -gt 0 ] || watchdog_s=30
 sleep_for=$(( agent_started + watchdog_s + 8 - $(date +%s) ))
 [ "$sleep_for" -gt 0 ] && sleep "$sleep_for"
-check "agent alive $(( $(date +%s) - agent_started )) s (> WatchdogSec ${watchdog_s} s): same PID, NRestarts=0" test \
+check "agent alive $(( $(date +%s) - agent_started )) s (> WatchdogSec ${watchdog_s} s) across its self-fence: same PID, NRestarts=0" test \
   "$(prop haagent-agent.service MainPID)/$(prop haagent-agent.service NRestarts)/$(prop haagent-agent.service ActiveState)" = "$agent_inner/0/active"
 
 # A hung agent: SIGSTOP. No more pings → systemd's watchdog aborts it and Restart=always brings a new one.

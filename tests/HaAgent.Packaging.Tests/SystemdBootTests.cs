@@ -29,13 +29,14 @@ public sealed class SystemdBootTests(PackagesFixture packages, ITestOutputHelper
         "coordinator's engine counts the agent's host healthy",
         "haagentctl check agent: OK",
         "agent kicks its file watchdog under ProtectSystem=strict",
+        "coordinator stopped: agent self-fences (haagentctl check agent CRITICAL)",
         "agent alive",
         "SIGSTOPped agent: systemd logs 'Watchdog timeout'",
         "agent restarted by systemd and active/running again",
     ];
 
     [SkippableFact]
-    public async Task Units_BootedUnderSystemd_StartNotifyStayAliveAndWatchdogAbortsAHungAgent()
+    public async Task Units_BootedUnderSystemd_StartNotifySelfFenceStayAliveAndWatchdogAbortsAHungAgent()
     {
         Requires.Root();
         Requires.Tools("systemd-container", "systemd-nspawn");
