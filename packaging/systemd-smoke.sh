@@ -7,7 +7,8 @@
 #     reaches active/running with only CAP_KILL in its bounding set, is heard by the coordinator (haagentctl check
 #     agent OK); the coordinator is stopped, the agent self-fences (check agent CRITICAL) and is still the same
 #     process with NRestarts=0 after more than WatchdogSec (its WATCHDOG=1 pings go on after a complete self-fence);
-#   - a SIGSTOPped agent is aborted by systemd ("Watchdog timeout") and restarted.
+#   - a SIGSTOPped agent is aborted by systemd ("Watchdog timeout") and restarted; `systemctl stop` ends it with exit
+#     0; a bad configuration (exit 78) is not restarted.
 #
 #   packaging/systemd-smoke.sh [--publish DIR | --debs DIR] [--port N] [--keep]
 # --publish: a packaging/publish.sh output, packaged here with build-deb.sh; --debs: a directory holding the three
@@ -73,6 +74,7 @@ work="$(mktemp -d /tmp/haagent-smoke.XXXXXX)"
 machine="$work/root"
 nspawn_pid=""
 leader=""
+overlay=0
 cleanup() {
   if [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null; then
     [ -n "$leader" ] && nsenter -t "$leader" -a systemctl poweroff >/dev/null 2>&1 || true
@@ -80,7 +82,9 @@ cleanup() {
     kill -KILL "$nspawn_pid" 2>/dev/null || true
     wait "$nspawn_pid" 2>/dev/null || true
   fi
-  if [ "$keep" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
+  if [ "$keep" = 1 ]; then say "kept $work (root: $machine)"; return; fi
+  [ "$overlay" = 1 ] && { umount "$machine" 2>/dev/null || umount -l "$machine" 2>/dev/null || true; }
+  rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -90,9 +94,16 @@ if [ -z "$debs" ]; then
 fi
 ls "$debs"/haagent-agent_*.deb "$debs"/haagent-coordinator_*.deb "$debs"/haagent-tools_*.deb >/dev/null
 
+# The template stays untouched: an overlay on top of it (no copy), or a copy where overlayfs cannot be mounted.
 started="$(now)"
-cp -a --reflink=auto "$template" "$machine"
-say "root copied: $(since "$started") s"
+mkdir -p "$machine" "$work/upper" "$work/overlay-work"
+if mount -t overlay overlay -o "lowerdir=$template,upperdir=$work/upper,workdir=$work/overlay-work" "$machine" 2>/dev/null; then
+  overlay=1
+  say "root: overlay on the template ($(since "$started") s)"
+else
+  cp -a --reflink=auto "$template/." "$machine/"
+  say "root: copied ($(since "$started") s; overlayfs not available)"
+fi
 
 in_root() { # a command in the container's root without booting it (package installation, files)
   systemd-nspawn --quiet --register=no --keep-unit -D "$machine" --bind-ro="$debs:/debs" "$@"
@@ -140,8 +151,17 @@ started="$(now)"
 systemd-nspawn --quiet --register=no --keep-unit -D "$machine" -M "haagent-smoke-$$" -b --console=pipe \
   > "$work/console.log" 2>&1 < /dev/null &
 nspawn_pid=$!
-for _ in $(seq 1 100); do
-  leader="$(cat "/proc/$nspawn_pid/task/$nspawn_pid/children" 2>/dev/null | awk '{print $1}')" || true
+# The container's PID 1 is a child of nspawn whose innermost pid is 1 (nspawn's first child is an intermediate
+# process that exits once it has cloned PID 1: taking it for the leader breaks every later nsenter).
+container_init() {
+  local child
+  for child in $(cat "/proc/$nspawn_pid/task/$nspawn_pid/children" 2>/dev/null); do
+    [ "$(awk '/^NSpid:/ { print $NF }' "/proc/$child/status" 2>/dev/null)" = 1 ] && { echo "$child"; return 0; }
+  done
+  return 1
+}
+for _ in $(seq 1 300); do
+  leader="$(container_init || true)"
   [ -n "$leader" ] && break
   kill -0 "$nspawn_pid" 2>/dev/null || break
   sleep 0.1
@@ -149,7 +169,9 @@ done
 [ -n "$leader" ] || skip "systemd-nspawn -b did not start a container: $(tail -n 5 "$work/console.log" | tr '\n' ' ')"
 ctl() { nsenter -t "$leader" -a "$@"; }
 state=""
-for _ in $(seq 1 300); do
+# Bounded by time, not tries: each systemctl call itself takes long on a loaded machine.
+boot_until=$(( $(date +%s) + 60 ))
+while [ "$(date +%s)" -le "$boot_until" ]; do
   state="$(ctl systemctl is-system-running 2>/dev/null || true)"
   case "$state" in running|degraded) break ;; esac
   kill -0 "$nspawn_pid" 2>/dev/null || break
@@ -238,6 +260,20 @@ check "SIGSTOPped agent: systemd logs 'Watchdog timeout' within WatchdogSec + 20
 say "watchdog: '$(ctl journalctl -u haagent-agent.service --no-pager -q -o cat | grep -m1 'Watchdog timeout' || true)' seen $(since "$stopped") s after SIGSTOP"
 restarted() { [ "$(prop haagent-agent.service NRestarts)" -ge 1 ] && [ "$(prop haagent-agent.service MainPID)" != "$agent_inner" ] && is_running haagent-agent.service; }
 check "agent restarted by systemd and active/running again" wait_for 30 restarted
+
+# systemctl stop: SIGTERM, and the agent ends within TimeoutStopSec by itself (Result=timeout if systemd had to
+# SIGKILL it, exit-code for a non-zero exit). systemd clears ExecMainStatus once the unit is inactive.
+stop_started="$(now)"
+ctl systemctl stop haagent-agent.service || true
+stopped_as="$(prop haagent-agent.service ActiveState)/$(prop haagent-agent.service Result)"
+check "systemctl stop: agent stopped cleanly in $(since "$stop_started") s ($stopped_as)" test "$stopped_as" = "inactive/success"
+# A bad configuration exits 78 (EX_CONFIG), which RestartPreventExitStatus=78 keeps from a restart loop.
+echo '{ "HostId": "" }' > "$machine/etc/haagent/agent.json"
+ctl systemctl start haagent-agent.service >/dev/null 2>&1 || true
+sleep 5 # > 2 x RestartSec (a manual start resets NRestarts to 0)
+check "bad config: agent failed with status 78 and was not restarted (NRestarts $(prop haagent-agent.service NRestarts))" \
+  test "$(prop haagent-agent.service ActiveState)/$(prop haagent-agent.service ExecMainStatus)/$(prop haagent-agent.service NRestarts)" = "failed/78/0"
+say "bad config: '$(ctl journalctl -u haagent-agent.service --no-pager -q -o cat | grep -m1 -i 'invalid configuration' | head -c 200 || true)'"
 
 if [ "$failures" -ne 0 ]; then
   for unit in haagent-coordinator haagent-agent; do

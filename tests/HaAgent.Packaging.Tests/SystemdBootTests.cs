@@ -33,6 +33,8 @@ public sealed class SystemdBootTests(PackagesFixture packages, ITestOutputHelper
         "agent alive",
         "SIGSTOPped agent: systemd logs 'Watchdog timeout'",
         "agent restarted by systemd and active/running again",
+        "systemctl stop: agent stopped cleanly",
+        "bad config: agent failed with status 78 and was not restarted",
     ];
 
     [SkippableFact]
