@@ -102,6 +102,50 @@ public sealed class LabAgent
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
+    /// <summary>
+    /// kill -9 of this agent, then the same agent (same state and gate files, so its persisted order floor) started
+    /// again, with <paramref name="endpoints"/> as its CoordinatorEndpoints when given.
+    /// </summary>
+    public async Task<LabAgent> RestartAsync(IReadOnlyList<string>? endpoints = null, CancellationToken cancellationToken = default)
+    {
+        Kill();
+        if (endpoints is not null)
+        {
+            var config = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(ConfigFile, cancellationToken).ConfigureAwait(false))!.AsObject();
+            config["CoordinatorEndpoints"] = new System.Text.Json.Nodes.JsonArray([.. endpoints.Select(e => (System.Text.Json.Nodes.JsonNode?)System.Text.Json.Nodes.JsonValue.Create(e))]);
+            await File.WriteAllTextAsync(ConfigFile, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
+        }
+        var process = Host.StartProcess(LabPrograms.Dotnet, [LabPrograms.Agent, "--config", ConfigFile], LogFile, new Dictionary<string, string> { ["DOTNET_NOLOGO"] = "1" });
+        return new LabAgent(Host, process, ConfigFile, LogFile);
+    }
+
+    /// <summary>The highest epoch the agent's persisted order gate holds (0 when it has none yet).</summary>
+    public long GateEpoch()
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(GateFile));
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Name.Equals("highest", StringComparison.OrdinalIgnoreCase) && property.Value.ValueKind == JsonValueKind.Object)
+                {
+                    foreach (var field in property.Value.EnumerateObject())
+                    {
+                        if (field.Name.Equals("epoch", StringComparison.OrdinalIgnoreCase))
+                        {
+                            return field.Value.GetInt64();
+                        }
+                    }
+                }
+            }
+            return 0;
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>kill -9 of the agent alone (the host stays up).</summary>
     public void Kill()
     {
