@@ -57,10 +57,25 @@ public sealed class OldLeaderTests(ITestOutputHelper output)
             var load = EtcdLabSetup.Load();
             var sinceCut = Stopwatch.StartNew();
             await old.CutFromEtcdAsync(ct);
+            var lostSeen = Task.Run(async () =>
+            {
+                while (!ct.IsCancellationRequested && sinceCut.Elapsed < TimeSpan.FromSeconds(20))
+                {
+                    if ((await File.ReadAllTextAsync(old.LogFile, ct)).Contains("lost leadership as", StringComparison.Ordinal))
+                    {
+                        return sinceCut.Elapsed;
+                    }
+                    await Task.Delay(25, ct);
+                }
+                return (TimeSpan?)null;
+            }, ct);
             var next = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(20), oldEpoch, others, ct);
             Check(next is not null, $"a successor leads with an epoch above {oldEpoch}{(next is null ? ": none within 20 s" : $": {next.Value.Leader.InstanceId} on {next.Value.Leader.Host!.Name}, epoch {next.Value.Epoch}, after {EtcdLabSetup.Seconds(sinceCut.Elapsed)} (load {load})")}");
             Assert.NotNull(next);
             var (leader, epoch) = next.Value;
+            var successorAt = sinceCut.Elapsed;
+            var lostAt = await lostSeen;
+            say.Say($"FIGURE cut → old leader logs its loss: {(lostAt is { } l ? EtcdLabSetup.Seconds(l) : "not seen")}; cut → successor's /readyz leading seen: {EtcdLabSetup.Seconds(successorAt)} (load {load})");
             var oldLog = await File.ReadAllTextAsync(old.LogFile, ct);
             Check(oldLog.Contains($"lost leadership as {old.InstanceId} with epoch {oldEpoch}", StringComparison.Ordinal), $"{old.InstanceId} logged that it lost leadership (epoch {oldEpoch})");
             var oldReady = await old.ReadinessAsync(TimeSpan.FromSeconds(3), ct);
@@ -68,7 +83,9 @@ public sealed class OldLeaderTests(ITestOutputHelper output)
 
             // The old leader's agent endpoint, asked from inside its own host as an agent would: 503, nothing to give.
             var secret = ReadSecret(cluster.SecretFile(executor.Name));
+            // A codec is named by what it receives: the agent side encodes polls, the coordinator side acks and orders.
             var agentCodec = new ProtocolCodec(ProtocolDirection.CoordinatorToAgent, HostSecrets.Single(executor.Name, secret), TimeProvider.System);
+            var coordinatorCodec = new ProtocolCodec(ProtocolDirection.AgentToCoordinator, HostSecrets.Single(executor.Name, secret), TimeProvider.System);
             var pollFrame = Path.Combine(setup.Lab.Directory, "poll.bin");
             await File.WriteAllBytesAsync(pollFrame, agentCodec.Encode(new OrderPollMessage(executor.Name, 1, default), executor.Name), ct);
             var status = await ProcessRunner.RunAsync("ip",
@@ -81,8 +98,8 @@ public sealed class OldLeaderTests(ITestOutputHelper output)
 
             say.Chapter($"An order of the old epoch {oldEpoch} reaches the real agent of {executor.Name}: fence {vmHost.Name} (web1's host)");
             var forged = new FenceOrder($"fence-{vmHost.Name}-stale", new OrderStamp(oldEpoch, 1_000_000), vmHost.Name, [$"{vmHost.Address}:0/0"], []);
-            var acks = Enumerable.Range(0, 40).Select(_ => agentCodec.Encode(new HeartbeatAck(oldEpoch, 0), executor.Name)).ToList();
-            using var impostor = await LabImpostorEndpoint.StartAsync(old.Host, ImpostorPort, acks, agentCodec.Encode(forged, executor.Name), leader.AgentUrl, ct);
+            var acks = Enumerable.Range(0, 40).Select(_ => coordinatorCodec.Encode(new HeartbeatAck(oldEpoch, 0), executor.Name)).ToList();
+            using var impostor = await LabImpostorEndpoint.StartAsync(old.Host, ImpostorPort, acks, coordinatorCodec.Encode(forged, executor.Name), leader.AgentUrl, ct);
             say.Say($"impostor of the old leader on {impostor.Url} (inside {old.Host.Name}); the agent of {executor.Name} restarts with it first in its list");
             var agent = setup.AgentOn(executor);
             var restarted = await agent.RestartAsync([impostor.Url, .. cluster.AgentEndpoints], ct);
@@ -92,11 +109,13 @@ public sealed class OldLeaderTests(ITestOutputHelper output)
             var refusedLine = $"Order {forged.OrderId} stamped {forged.Stamp} refused (StaleStamp)";
             var refused = delivered && await EtcdLabSetup.WaitAsync(async () => (await File.ReadAllTextAsync(restarted.LogFile, ct)).Contains(refusedLine, StringComparison.Ordinal), TimeSpan.FromSeconds(15), ct);
             var log = await File.ReadAllTextAsync(restarted.LogFile, ct);
-            say.Say("agent log: " + (log.Split('\n').FirstOrDefault(l => l.Contains(forged.OrderId, StringComparison.Ordinal))?.Trim() ?? "(nothing about the order)"));
+            foreach (var line in log.Split('\n').Where(l => l.Contains(forged.OrderId, StringComparison.Ordinal) || l.Contains("Hello delivered", StringComparison.Ordinal)))
+            {
+                say.Say("agent log: " + line.Trim());
+            }
             Check(refused, $"the agent refused it: \"{refusedLine}\"");
             Check(restarted.GateEpoch() >= epoch, $"the agent's floor stays at the new epoch ({restarted.GateEpoch()} ≥ {epoch})");
             // The refusal as the agent reported it (to the impostor, or nowhere: results of old epochs may be dropped).
-            var coordinatorCodec = new ProtocolCodec(ProtocolDirection.AgentToCoordinator, HostSecrets.Single(executor.Name, secret), TimeProvider.System);
             foreach (var (kind, body) in impostor.Received())
             {
                 if (coordinatorCodec.TryDecode(body, out var decoded, out _) && decoded.Message is OrderResultMessage result && result.OrderId == forged.OrderId)

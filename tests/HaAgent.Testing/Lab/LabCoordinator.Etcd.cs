@@ -106,7 +106,7 @@ public sealed partial class LabCoordinator
     {
         var host = Host ?? throw new InvalidOperationException("only a coordinator on a host can be cut from etcd");
         var rules = string.Create(CultureInfo.InvariantCulture,
-            $"table inet {EtcdCutTable} {{ chain out {{ type filter hook output priority 0; policy accept; ip daddr {LabAddresses.Storage} tcp dport {Lab.EtcdClientPort} drop; }} }}");
+            $"table inet {EtcdCutTable} {{ chain out {{ type filter hook output priority 0; policy accept; ip daddr {LabAddresses.Storage} tcp dport {Lab.EtcdClientPort} drop; }}; }}");
         (await ProcessRunner.RunAsync("ip", ["netns", "exec", host.Namespace, "nft", "-f", "-"], TimeSpan.FromSeconds(10), standardInput: rules, cancellationToken: cancellationToken)
             .ConfigureAwait(false)).EnsureSuccess($"nft cut of {host.Name} from etcd");
     }
