@@ -125,6 +125,14 @@ public sealed class OldLeaderTests(ITestOutputHelper output)
                 }
             }
             await Task.Delay(TimeSpan.FromSeconds(2), ct);
+            // Where the refusal went: the agent hands results to whoever leads; the new leader ignores a stale-stamped one.
+            foreach (var coordinator in others)
+            {
+                foreach (var line in (await File.ReadAllTextAsync(coordinator.LogFile, ct)).Split('\n').Where(l => l.Contains(forged.OrderId, StringComparison.Ordinal)))
+                {
+                    say.Say($"{coordinator.InstanceId} log: {line.Trim()}");
+                }
+            }
 
             say.Chapter("Nothing changed");
             var blocklistAfter = await setup.BlocklistAsync(ct);
