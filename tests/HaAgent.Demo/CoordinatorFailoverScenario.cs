@@ -60,7 +60,7 @@ internal static class CoordinatorFailoverScenario
             return story.Result(Part);
         }
         var (leader, epoch) = next.Value;
-        var firstRecord = await cluster.WaitForAuditAsync(r => r.Epoch == epoch && r.Action == "engine.step", TimeSpan.FromSeconds(20), surviving, cancellationToken);
+        var firstRecord = await cluster.WaitForAuditAsync(r => r.Epoch >= epoch && r.Action == "engine.step", TimeSpan.FromSeconds(20), surviving, cancellationToken);
         story.Check(firstRecord is not null, $"the new leader's engine recorded its first step (epoch {epoch})");
         if (firstRecord?.RecordedAt is { } at)
         {
@@ -151,7 +151,7 @@ internal static class CoordinatorFailoverScenario
         {
             return story.Result(Part);
         }
-        var firstRecord = await cluster.WaitForAuditAsync(r => r.Epoch == next.Value.Epoch && r.Action == "engine.step", TimeSpan.FromSeconds(20), surviving, cancellationToken);
+        var firstRecord = await cluster.WaitForAuditAsync(r => r.Epoch >= next.Value.Epoch && r.Action == "engine.step", TimeSpan.FromSeconds(20), surviving, cancellationToken);
         if (firstRecord?.RecordedAt is { } at)
         {
             story.Takeover = at - killedAt;
@@ -171,12 +171,19 @@ internal static class CoordinatorFailoverScenario
     {
         var say = story.Say;
         var cluster = setup.Cluster;
-        var fenced = await cluster.WaitForAuditAsync(r => r.Sequence > lastBefore && r.Epoch == epoch && r.Kind == "fence-verified" && EtcdLabSetup.IsAbout(r, victim.Name),
+        // At or above the successor's epoch: on a loaded box a lone survivor may lose its 2 s lease once and lead again
+        // with a newer epoch (seen at load 37: 23 → 26); that is the store doing its job, not a second leader.
+        var fenced = await cluster.WaitForAuditAsync(r => r.Sequence > lastBefore && r.Epoch >= epoch && r.Kind == "fence-verified" && EtcdLabSetup.IsAbout(r, victim.Name),
             FailoverBound, surviving, cancellationToken);
-        story.Check(fenced is not null, $"the leader of epoch {epoch} fenced {victim.Name} (audit fence-verified){(fenced is null ? ": not seen" : "")}");
+        story.Check(fenced is not null, $"a leader of epoch ≥ {epoch} fenced {victim.Name} (audit fence-verified){(fenced is null ? ": not seen" : "")}");
         if (fenced is not null)
         {
-            story.Figure($"fault → fence verified (epoch {epoch}): {EtcdLabSetup.Seconds(sinceFault.Elapsed)}");
+            story.Figure($"fault → fence verified (epoch {fenced.Epoch}): {EtcdLabSetup.Seconds(sinceFault.Elapsed)}");
+            var epochs = (await cluster.ReadAuditAsync(surviving, cancellationToken)).Where(r => r.Sequence > lastBefore && r.Kind == "epoch-changed").Select(r => r.Epoch).ToList();
+            if (epochs.Count > 1)
+            {
+                say.Say($"NOTE leadership changed {epochs.Count} times after the fault (epochs {string.Join(", ", epochs)})");
+            }
             say.Say(fenced.ToString());
             story.Check(fenced.Evidence.Contains(victim.Address, StringComparison.Ordinal), $"the fence evidence names {victim.Name}'s address {victim.Address}");
             var blocklist = await setup.BlocklistAsync(cancellationToken);
