@@ -86,21 +86,32 @@ internal static class CoordinatorFailoverScenario
     /// A non-leader host dies; the leader's coordinator process is killed -9 as soon as the audit shows the fence ordered
     /// (before the restart, when the race allows). Returns whether the kill landed before the leader's start order.
     /// </summary>
-    public static async Task<DemoResult> MidFailoverLeaderKillAsync(Narrator say, CancellationToken cancellationToken)
+    public static Task<DemoResult> MidFailoverLeaderKillAsync(Narrator say, CancellationToken cancellationToken) =>
+        MidFailoverLeaderFaultAsync(say, pause: false, cancellationToken);
+
+    /// <summary>
+    /// The same, but the leader's coordinator is SIGSTOPped (a long GC pause, a hung VM) instead of killed, past its lease,
+    /// and continued once the successor has decided: it must notice it lost, claim nothing, and no agent may receive an
+    /// order of its epoch after the successor led — organically, with whatever it had queued or was about to send.
+    /// </summary>
+    public static Task<DemoResult> MidFailoverLeaderPauseAsync(Narrator say, CancellationToken cancellationToken) =>
+        MidFailoverLeaderFaultAsync(say, pause: true, cancellationToken);
+
+    private static async Task<DemoResult> MidFailoverLeaderFaultAsync(Narrator say, bool pause, CancellationToken cancellationToken)
     {
-        const string Part = "coordinator-failover (leader killed mid-failover)";
+        var part = pause ? "coordinator-failover (leader paused mid-failover, then resumed)" : "coordinator-failover (leader killed mid-failover)";
         var story = new Story(say);
         if (LabPrograms.Missing() is { } notBuilt)
         {
             story.Check(false, notBuilt);
-            return story.Result(Part);
+            return story.Result(part);
         }
         string? unavailable = null;
         await using var setup = await EtcdLabSetup.StartAsync(say, story.Check, (leaderHost, hosts) => hosts.First(h => h != leaderHost), reason => unavailable = reason, cancellationToken);
         if (setup is null)
         {
             say.Say("UNAVAILABLE " + unavailable);
-            return DemoResult.NotAvailable(Part, unavailable!);
+            return DemoResult.NotAvailable(part, unavailable!);
         }
         var cluster = setup.Cluster;
         var oldLeader = setup.Leader;
@@ -109,7 +120,7 @@ internal static class CoordinatorFailoverScenario
         var oldEpoch = setup.LeaderEpoch;
         var lastBefore = (await cluster.ReadAuditAsync(cancellationToken: cancellationToken)).Max(r => r.Sequence);
 
-        say.Chapter($"{victim.Name} (web1's host, not the leader) loses power; the leader {oldLeader.InstanceId} on {oldLeader.Host!.Name} will be killed once it has ordered the fence");
+        say.Chapter($"{victim.Name} (web1's host, not the leader) loses power; the leader {oldLeader.InstanceId} on {oldLeader.Host!.Name} will be {(pause ? "stopped (SIGSTOP)" : "killed")} once it has ordered the fence");
         var loadAtFault = EtcdLabSetup.Load();
         var sinceFault = Stopwatch.StartNew();
         victim.Kill();
@@ -134,12 +145,19 @@ internal static class CoordinatorFailoverScenario
         story.Check(fenceOrdered is not null, $"the leader ordered the fence of {victim.Name}{(fenceOrdered is null ? " (not seen)" : $" after {EtcdLabSetup.Seconds(sinceFault.Elapsed)}: {fenceOrdered}")}");
         if (fenceOrdered is null)
         {
-            return story.Result(Part);
+            return story.Result(part);
         }
-        oldLeader.Kill();
+        if (pause)
+        {
+            oldLeader.Pause();
+        }
+        else
+        {
+            oldLeader.Kill();
+        }
         var killedAt = DateTimeOffset.UtcNow;
         var sinceLeaderKill = Stopwatch.StartNew();
-        say.Say($"kill -9 of coordinator {oldLeader.InstanceId} (epoch {oldEpoch}) {EtcdLabSetup.Seconds(sinceFault.Elapsed)} after the fault (load average {loadAtFault})");
+        say.Say($"{(pause ? "SIGSTOP" : "kill -9")} of coordinator {oldLeader.InstanceId} (epoch {oldEpoch}) {EtcdLabSetup.Seconds(sinceFault.Elapsed)} after the fault (load average {loadAtFault})");
         var auditNow = await cluster.ReadAuditAsync(cancellationToken: cancellationToken);
         var startedByOld = auditNow.Any(r => r.Sequence > lastBefore && r.Epoch == oldEpoch && r.Kind == "vm-start-ordered" && EtcdLabSetup.IsAbout(r, EtcdLabSetup.Vm));
         var fencedByOld = auditNow.Any(r => r.Sequence > lastBefore && r.Epoch == oldEpoch && r.Kind == "fence-verified" && EtcdLabSetup.IsAbout(r, victim.Name));
@@ -151,16 +169,46 @@ internal static class CoordinatorFailoverScenario
         story.Check(next is not null, $"the last coordinator takes over{(next is null ? ": not within 20 s" : $": {next.Value.Leader.InstanceId}, epoch {next.Value.Epoch}, after {EtcdLabSetup.Seconds(sinceLeaderKill.Elapsed)}")}");
         if (next is null)
         {
-            return story.Result(Part);
+            return story.Result(part);
         }
         var firstRecord = await cluster.WaitForAuditAsync(r => r.Epoch >= next.Value.Epoch && r.Action == "engine.step", TimeSpan.FromSeconds(20), surviving, cancellationToken);
         if (firstRecord?.RecordedAt is { } at)
         {
             story.Takeover = at - killedAt;
-            story.Figure($"kill -9 of the leader coordinator → successor's first engine audit record: {EtcdLabSetup.Seconds(at - killedAt)} (load {loadAtFault})");
+            story.Figure($"{(pause ? "SIGSTOP" : "kill -9")} of the leader coordinator → successor's first engine audit record: {EtcdLabSetup.Seconds(at - killedAt)} (load {loadAtFault})");
+        }
+        var successorSeenAt = DateTimeOffset.UtcNow;
+        if (pause)
+        {
+            oldLeader.Resume();
+            say.Say($"SIGCONT of {oldLeader.InstanceId} after {EtcdLabSetup.Seconds(sinceLeaderKill.Elapsed)} stopped: it wakes up believing nothing");
+            var noticed = await EtcdLabSetup.WaitAsync(
+                async () => (await File.ReadAllTextAsync(oldLeader.LogFile, cancellationToken)).Contains($"lost leadership as {oldLeader.InstanceId} with epoch {oldEpoch}", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(15), cancellationToken);
+            story.Check(noticed, $"the resumed {oldLeader.InstanceId} logged that it lost leadership (epoch {oldEpoch})");
+            var ready = await oldLeader.ReadinessAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            story.Check(ready is not { Leading: true }, $"the resumed {oldLeader.InstanceId} does not claim leadership ({ready?.Body.Trim() ?? "no answer"})");
         }
         await FenceAndRestartAsync(story, setup, victim, survivors, surviving, next.Value.Epoch, lastBefore, sinceFault, cancellationToken);
-        return story.Result(Part);
+        if (pause)
+        {
+            // No agent received any order of the old epoch after the successor was seen leading (agents log every order).
+            var late = new List<string>();
+            foreach (var agent in setup.Agents.Where(a => a.Host != victim))
+            {
+                foreach (var line in (await File.ReadAllTextAsync(agent.LogFile, cancellationToken)).Split('\n'))
+                {
+                    if (line.Contains($" stamped {oldEpoch}.", StringComparison.Ordinal) && line.Contains(" received", StringComparison.Ordinal)
+                        && line.Length > 24 && DateTimeOffset.TryParse(line[..24], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var when)
+                        && when >= successorSeenAt)
+                    {
+                        late.Add($"{agent.Host.Name}: {line.Trim()}");
+                    }
+                }
+            }
+            story.Check(late.Count == 0, $"no agent received an order of epoch {oldEpoch} after the successor led{(late.Count == 0 ? "" : ": " + string.Join("; ", late))}");
+        }
+        return story.Result(part);
     }
 
     /// <summary>

@@ -21,6 +21,10 @@ public sealed class CoordinatorFailoverTests(ITestOutputHelper output)
     public Task LeaderKilledMidFailover_SuccessorResumesFromEtcdAndStartsVmOnce() =>
         RunAsync(CoordinatorFailoverScenario.MidFailoverLeaderKillAsync);
 
+    [SkippableFact]
+    public Task LeaderPausedMidFailoverThenResumed_ItClaimsNothingNoOrderOfItsEpochReachesAgents() =>
+        RunAsync(CoordinatorFailoverScenario.MidFailoverLeaderPauseAsync);
+
     private async Task RunAsync(Func<Narrator, CancellationToken, Task<DemoResult>> scenario)
     {
         CheckRequirements();

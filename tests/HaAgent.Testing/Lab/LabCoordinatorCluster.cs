@@ -161,12 +161,27 @@ public sealed class LabCoordinatorCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends an API request to the current leader (found through /readyz, bounded).</summary>
+    /// <summary>
+    /// Sends an API request to the current leader (found through /readyz, bounded). A 503 (leadership moved between the
+    /// look-up and the request — a 2 s lease on a loaded box can change hands while three coordinators start) is retried
+    /// on the then-current leader, a few times.
+    /// </summary>
     public async Task<(int Status, string Body)> SendToLeaderAsync(HttpMethod method, string path, string? body = null, string contentType = "application/json", CancellationToken cancellationToken = default)
     {
-        var (leader, _) = await WaitForLeaderAsync(TimeSpan.FromSeconds(20), cancellationToken: cancellationToken).ConfigureAwait(false)
-            ?? throw new TimeoutException("no coordinator leads");
-        return await leader.SendAsync(method, path, body, cancellationToken, contentType).ConfigureAwait(false);
+        (int Status, string Body) answer = (0, "");
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            var (leader, _) = await WaitForLeaderAsync(TimeSpan.FromSeconds(20), cancellationToken: cancellationToken).ConfigureAwait(false)
+                ?? throw new TimeoutException("no coordinator leads");
+            answer = await leader.SendAsync(method, path, body, cancellationToken, contentType).ConfigureAwait(false);
+            if (answer.Status != 503)
+            {
+                break;
+            }
+            Lab.Say($"{method} /{path} → 503 from {leader.InstanceId} (leadership moved); again (attempt {attempt})");
+            await Task.Delay(300, cancellationToken).ConfigureAwait(false);
+        }
+        return answer;
     }
 
     public async ValueTask DisposeAsync()
