@@ -32,7 +32,7 @@ internal static class CoordinatorFailoverScenario
             return story.Result(Part);
         }
         string? unavailable = null;
-        await using var setup = await EtcdLabSetup.StartAsync(say, story.Check, (leaderHost, _) => leaderHost, reason => unavailable = reason, cancellationToken);
+        await using var setup = await EtcdLabSetup.StartAsync(say, story.Check, (leaderHost, _) => leaderHost, reason => unavailable = reason, leaderOnVmHost: true, cancellationToken);
         if (setup is null)
         {
             say.Say("UNAVAILABLE " + unavailable);
@@ -40,6 +40,7 @@ internal static class CoordinatorFailoverScenario
         }
         var cluster = setup.Cluster;
         var victim = setup.Leader.Host!;
+        story.Check(victim == setup.VmOnFirstHost.Host, $"the leader {setup.Leader.InstanceId} runs on web1's host {setup.VmOnFirstHost.Host.Name}");
         var survivors = setup.Lab.Hosts.Where(h => h != victim).ToList();
         var surviving = cluster.Coordinators.Where(c => c.Host != victim).ToList();
         var oldEpoch = setup.LeaderEpoch;
@@ -107,7 +108,7 @@ internal static class CoordinatorFailoverScenario
             return story.Result(part);
         }
         string? unavailable = null;
-        await using var setup = await EtcdLabSetup.StartAsync(say, story.Check, (leaderHost, hosts) => hosts.First(h => h != leaderHost), reason => unavailable = reason, cancellationToken);
+        await using var setup = await EtcdLabSetup.StartAsync(say, story.Check, (leaderHost, hosts) => hosts.First(h => h != leaderHost), reason => unavailable = reason, leaderOnVmHost: false, cancellationToken);
         if (setup is null)
         {
             say.Say("UNAVAILABLE " + unavailable);

@@ -47,7 +47,17 @@ internal sealed class EtcdLabSetup : IAsyncDisposable
     /// </summary>
     public static async Task<EtcdLabSetup?> StartAsync(
         Narrator say, Action<bool, string> check, Func<LabHost, IReadOnlyList<LabHost>, LabHost> chooseVmHost, Action<string> unavailable,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        await StartAsync(say, check, chooseVmHost, unavailable, leaderOnVmHost: null, cancellationToken);
+
+    /// <summary>
+    /// As above; <paramref name="leaderOnVmHost"/> true/false: at the end the leader runs on web1's host / on another
+    /// host — leadership on a loaded box can move during the set-up (2 s lease, three JIT-ing processes), so it is
+    /// moved back deterministically (others cut from etcd until the wanted one leads).
+    /// </summary>
+    public static async Task<EtcdLabSetup?> StartAsync(
+        Narrator say, Action<bool, string> check, Func<LabHost, IReadOnlyList<LabHost>, LabHost> chooseVmHost, Action<string> unavailable,
+        bool? leaderOnVmHost, CancellationToken cancellationToken)
     {
         say.Chapter("Lab: storage namespace (Ceph + etcd) and 3 hypervisor hosts");
         var lab = await Lab.StartAsync(new LabOptions { Hosts = 3, Images = [Vm], Log = say.Say }, cancellationToken);
@@ -113,6 +123,18 @@ internal sealed class EtcdLabSetup : IAsyncDisposable
             await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken); // heartbeats and a VM report reach the leader
             (setup.Leader, setup.LeaderEpoch) = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30), cancellationToken: cancellationToken)
                 ?? throw new TimeoutException("no coordinator leads");
+            if (leaderOnVmHost is { } wanted && (setup.Leader.Host == vmHost) != wanted)
+            {
+                var target = wanted ? cluster.On(vmHost) : cluster.Coordinators.First(c => c.Host != vmHost);
+                say.Say($"leadership moved during the set-up ({setup.Leader.InstanceId} on {setup.Leader.Host!.Name} leads); moving it to {target.InstanceId} on {target.Host!.Name}");
+                var moved = await cluster.MoveLeadershipToAsync(target, TimeSpan.FromSeconds(20), cancellationToken)
+                    ?? throw new TimeoutException($"leadership did not move to {target.InstanceId}");
+                (setup.Leader, setup.LeaderEpoch) = (target, moved);
+                // The new leader's engine has loaded web1's placement from etcd and every agent follows it (503 hints).
+                check(await cluster.WaitForAuditAsync(r => r.Kind == "epoch-changed" && r.Epoch == moved, TimeSpan.FromSeconds(20), cancellationToken: cancellationToken) is not null,
+                    $"{target.InstanceId}'s engine leads with epoch {moved}");
+                await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+            }
             say.Say($"leader now: {setup.Leader.InstanceId} on {setup.Leader.Host!.Name}, epoch {setup.LeaderEpoch}; web1 on {vmHost.Name}");
             return setup;
         }

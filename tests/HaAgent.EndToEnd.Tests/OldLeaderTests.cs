@@ -42,7 +42,7 @@ public sealed class OldLeaderTests(ITestOutputHelper output)
             using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(4));
             var ct = bound.Token;
             string? unavailable = null;
-            await using var setup = await EtcdLabSetup.StartAsync(say, Check, (leaderHost, hosts) => hosts.First(h => h != leaderHost), r => unavailable = r, ct);
+            await using var setup = await EtcdLabSetup.StartAsync(say, Check, (leaderHost, hosts) => hosts.First(h => h != leaderHost), r => unavailable = r, leaderOnVmHost: false, ct);
             Skip.If(setup is null, unavailable);
             var cluster = setup.Cluster;
             var old = setup.Leader;

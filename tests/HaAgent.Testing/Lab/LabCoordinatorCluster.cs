@@ -111,6 +111,38 @@ public sealed class LabCoordinatorCluster : IAsyncDisposable
         return null;
     }
 
+    /// <summary>
+    /// Makes <paramref name="target"/> the leader: when another instance leads, every other instance is cut off from etcd
+    /// (so the leader's lease runs out and only the target can campaign) until the target leads, then reconnected (they
+    /// stay followers: the leader key is taken). Returns the target's epoch; null when it did not lead within the bound.
+    /// </summary>
+    public async Task<long?> MoveLeadershipToAsync(LabCoordinator target, TimeSpan bound, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (await WaitForLeaderAsync(TimeSpan.FromSeconds(5), cancellationToken: cancellationToken).ConfigureAwait(false) is { } current && current.Leader == target)
+        {
+            return current.Epoch;
+        }
+        var others = _coordinators.Where(c => c != target && c.IsAlive).ToList();
+        foreach (var other in others)
+        {
+            await other.CutFromEtcdAsync(cancellationToken).ConfigureAwait(false);
+        }
+        try
+        {
+            var led = await WaitForLeaderAsync(bound, among: [target], cancellationToken: cancellationToken).ConfigureAwait(false);
+            Lab.Say(led is { } l ? $"leadership moved to {target.InstanceId} (epoch {l.Epoch})" : $"leadership did not move to {target.InstanceId} within {bound}");
+            return led?.Epoch;
+        }
+        finally
+        {
+            foreach (var other in others)
+            {
+                await other.RestoreEtcdAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>The audit log read through the first of <paramref name="via"/> (default: any running coordinator) that answers.</summary>
     public async Task<IReadOnlyList<LabAuditRecord>> ReadAuditAsync(IEnumerable<LabCoordinator>? via = null, CancellationToken cancellationToken = default)
     {
