@@ -162,7 +162,7 @@ internal static class CoordinatorFailoverScenario
         var auditNow = await cluster.ReadAuditAsync(cancellationToken: cancellationToken);
         var startedByOld = auditNow.Any(r => r.Sequence > lastBefore && r.Epoch == oldEpoch && r.Kind == "vm-start-ordered" && EtcdLabSetup.IsAbout(r, EtcdLabSetup.Vm));
         var fencedByOld = auditNow.Any(r => r.Sequence > lastBefore && r.Epoch == oldEpoch && r.Kind == "fence-verified" && EtcdLabSetup.IsAbout(r, victim.Name));
-        say.Say($"the old leader had, before it died: fence verified {(fencedByOld ? "yes" : "no")}, web1's start ordered {(startedByOld ? "yes (the race went past the window)" : "no")}");
+        say.Say($"the old leader had, before it {(pause ? "stopped" : "died")}: fence verified {(fencedByOld ? "yes" : "no")}, web1's start ordered {(startedByOld ? "yes (the race went past the window)" : "no")}");
         story.MidFailover = !startedByOld;
 
         var surviving = cluster.Coordinators.Where(c => c != oldLeader && c.Host != victim).ToList();

@@ -100,6 +100,11 @@ internal sealed class EtcdLabSetup : IAsyncDisposable
             (leader, epoch) = await cluster.WaitForLeaderAsync(TimeSpan.FromSeconds(30), cancellationToken: cancellationToken)
                 ?? throw new TimeoutException("no coordinator leads");
             var vmHost = chooseVmHost(leader.Host!, lab.Hosts);
+            if (Environment.GetEnvironmentVariable("HAAGENT_LAB_FORCE_LEADER_MOVE") == "1")
+            {
+                // Exercises the leadership move below on purpose (it otherwise runs only when the set-up races a flap).
+                vmHost = lab.Hosts.First(h => h != vmHost);
+            }
             say.Chapter($"web1: protected, softly pinned to {vmHost.Name}, started there; the coordinator adopts it; it writes");
             var rule = await cluster.SendToLeaderAsync(HttpMethod.Post, "v1/rules",
                 $$"""{"name":"web1-prefers-{{vmHost.Name}}","kind":"host-pinning","strength":"soft","vmIds":["web1"],"hostIds":["{{vmHost.Name}}"]}""", cancellationToken: cancellationToken);

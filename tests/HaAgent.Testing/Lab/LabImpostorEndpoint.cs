@@ -7,7 +7,7 @@ namespace HaAgent.Testing.Lab;
 /// A coordinator impostor inside a lab host: an HTTP server (python3's http.server) on the host's address that speaks
 /// the agent endpoint's wire (TRANSPORT.md) with frames the caller encoded beforehand — what a deposed leader that
 /// comes back with an order still queued would send. Messages get the given acks while they last; the first order
-/// poll gets the order; after that (and once the acks run out) everything is answered 503 with the
+/// poll gets the order; 2 s after that (and once the acks run out) everything is answered 503 with the
 /// <c>HaAgent-Leader</c> hint, so the agent goes back to the real leader at once. Every request body is kept in
 /// <see cref="ReceivedDirectory"/> (NNN-messages.bin / NNN-orders.bin).
 /// </summary>
@@ -19,7 +19,7 @@ public sealed class LabImpostorEndpoint : IDisposable
         address, port, folder, hint = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
         acks = sorted(os.listdir(os.path.join(folder, "acks")))
         lock = threading.Lock()
-        state = {"acks": 0, "delivered": False, "n": 0}
+        state = {"acks": 0, "delivered": False, "deliveredAt": 0.0, "n": 0}
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             def log_message(self, fmt, *args):
@@ -41,11 +41,14 @@ public sealed class LabImpostorEndpoint : IDisposable
                         f.write(body)
                     if kind == "orders" and not state["delivered"]:
                         state["delivered"] = True
+                        state["deliveredAt"] = time.time()
                         with open(os.path.join(folder, "order.bin"), "rb") as f:
                             frame = f.read()
                         open(os.path.join(folder, "delivered"), "w").close()
                         return self.answer(200, frame, True)
-                    if kind == "messages" and not state["delivered"] and state["acks"] < len(acks):
+                    # Acks go on for 2 s after the order went out: a 503 to a message makes the agent abandon a poll
+                    # on this endpoint, and the order would be dropped unread (a real coordinator redelivers it).
+                    if kind == "messages" and (not state["delivered"] or time.time() - state["deliveredAt"] < 2.0) and state["acks"] < len(acks):
                         with open(os.path.join(folder, "acks", acks[state["acks"]]), "rb") as f:
                             frame = f.read()
                         state["acks"] += 1
