@@ -61,7 +61,7 @@ public sealed class OldLeaderTests(ITestOutputHelper output)
             {
                 while (!ct.IsCancellationRequested && sinceCut.Elapsed < TimeSpan.FromSeconds(20))
                 {
-                    if ((await File.ReadAllTextAsync(old.LogFile, ct)).Contains("lost leadership as", StringComparison.Ordinal))
+                    if ((await File.ReadAllTextAsync(old.LogFile, ct)).Contains($"lost leadership as {old.InstanceId} with epoch {oldEpoch}", StringComparison.Ordinal))
                     {
                         return sinceCut.Elapsed;
                     }
