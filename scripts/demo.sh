@@ -13,7 +13,9 @@
 #
 # Options (environment):
 #   DEMO_PARTS="failover failover-freeze"  haagent-demo parts: failover, failover-freeze, proof (the lab's fence proof
-#                                          without the daemons), all.
+#                                          without the daemons), coordinator-failover (three coordinators on etcd, one
+#                                          per host; the host running the leader and the VM is killed -9: another
+#                                          coordinator takes over, fences, restarts the VM once), all.
 #   DEMO_SIMULATOR=1                    also replay the simulator scenarios (decision core on a virtual clock).
 #   DEMO_SCENARIOS="crash ..."          which simulator scenarios.
 set -euo pipefail

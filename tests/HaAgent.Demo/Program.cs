@@ -1,15 +1,17 @@
 using HaAgent.Demo;
 using HaAgent.Testing.Lab;
 
-// haagent-demo [failover|failover-freeze|proof|all]
+// haagent-demo [failover|failover-freeze|coordinator-failover|proof|all]
 //   failover (default): the whole product (coordinator on SQLite + an agent per host) on the lab; h1 is killed -9.
 //   failover-freeze: the same, but h1 is frozen and thawed once its VM runs elsewhere (the split-brain moment).
+//   coordinator-failover: three coordinators on etcd, one on each host beside its agent; the host running the leader
+//                         AND the protected VM is killed -9: another coordinator takes over, fences, restarts the VM once.
 //   proof: the fence-first proof on the lab alone (Ceph + libvirt + QEMU in network namespaces), no HaAgent daemons.
 // Exit codes: 0 every claim held, 1 a claim failed, 2 usage, 77 this machine cannot run the lab (reason printed).
 var part = args.Length > 0 ? args[0] : "failover";
-if (part is not ("proof" or "failover" or "failover-freeze" or "all"))
+if (part is not ("proof" or "failover" or "failover-freeze" or "coordinator-failover" or "all"))
 {
-    Console.Error.WriteLine("usage: haagent-demo [failover|failover-freeze|proof|all]");
+    Console.Error.WriteLine("usage: haagent-demo [failover|failover-freeze|coordinator-failover|proof|all]");
     return 2;
 }
 if (LabRequirements.Missing() is { } missing)
@@ -40,6 +42,10 @@ try
     if (part is "failover-freeze" or "all")
     {
         results.Add(await FailoverScenario.RunAsync(say, FailoverScenario.HostFault.Freeze, stop.Token));
+    }
+    if (part is "coordinator-failover" or "all")
+    {
+        results.Add(await CoordinatorFailoverScenario.LeaderHostKillAsync(say, stop.Token));
     }
 }
 catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or OperationCanceledException or IOException)

@@ -5,7 +5,8 @@ namespace HaAgent.Testing.Etcd;
 
 /// <summary>
 /// A single-member etcd (Debian etcd-server) on free 127.0.0.1 ports with its data under a temp dir, ready when
-/// /health says so (~0.7 s). Dispose kills it by PID. <see cref="Kill"/>, <see cref="Pause"/> and
+/// /health says so (~0.7 s) — or, with <see cref="EtcdServerOptions"/>, on a given address inside a network namespace
+/// (the lab's storage namespace). Dispose kills it by PID. <see cref="Kill"/>, <see cref="Pause"/> and
 /// <see cref="Resume"/> are for fault tests.
 /// </summary>
 public sealed class EtcdServer : IDisposable
@@ -13,54 +14,72 @@ public sealed class EtcdServer : IDisposable
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(15);
     private readonly TempDirectory _directory;
     private readonly Process _process;
+    private readonly string? _namespace;
 
-    private EtcdServer(TempDirectory directory, Process process, int clientPort)
+    private EtcdServer(TempDirectory directory, Process process, string bindAddress, int clientPort, string? networkNamespace)
     {
         _directory = directory;
         _process = process;
-        ClientUrl = $"http://127.0.0.1:{clientPort}";
+        _namespace = networkNamespace;
+        ClientUrl = string.Create(CultureInfo.InvariantCulture, $"http://{bindAddress}:{clientPort}");
+        ClientPort = clientPort;
     }
+
+    public int ClientPort { get; }
 
     public string ClientUrl { get; }
 
     public int Pid => _process.Id;
 
     /// <summary>Starts etcd; skips the calling test (SkipException) when etcd is not installed.</summary>
-    public static async Task<EtcdServer> StartAsync()
+    public static Task<EtcdServer> StartAsync() => StartAsync(new EtcdServerOptions());
+
+    /// <summary>Starts etcd as <paramref name="options"/> say; skips (SkipException) when etcd is not installed.</summary>
+    public static async Task<EtcdServer> StartAsync(EtcdServerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         Requires.Tools("etcd-server", "etcd");
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync().ConfigureAwait(false);
+                return await StartOnceAsync(options).ConfigureAwait(false);
             }
-            catch (PortTakenException) when (attempt < 3)
+            catch (PortTakenException) when (attempt < 3 && options.ClientPort is null)
             {
                 // Fresh ports on the next attempt.
             }
         }
     }
 
-    private static async Task<EtcdServer> StartOnceAsync()
+    private static async Task<EtcdServer> StartOnceAsync(EtcdServerOptions options)
     {
         var directory = new TempDirectory("etcd");
         try
         {
-            var clientPort = FreePort.Next();
-            var peerPort = FreePort.Next();
-            var startInfo = new ProcessStartInfo(ProcessRunner.Which("etcd")!)
+            var clientPort = options.ClientPort ?? FreePort.Next();
+            var peerPort = options.PeerPort ?? FreePort.Next();
+            var etcd = ProcessRunner.Which("etcd")!;
+            var startInfo = new ProcessStartInfo(options.NetworkNamespace is null ? etcd : ProcessRunner.Which("ip") ?? "ip")
             {
                 UseShellExecute = false,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             };
-            var client = $"http://127.0.0.1:{clientPort}";
-            var peer = $"http://127.0.0.1:{peerPort}";
+            if (options.NetworkNamespace is { } ns)
+            {
+                // `ip netns exec` execs in place: the PID we hold is etcd's, so Kill/Pause reach etcd itself.
+                foreach (var argument in new[] { "netns", "exec", ns, etcd })
+                {
+                    startInfo.ArgumentList.Add(argument);
+                }
+            }
+            var client = string.Create(CultureInfo.InvariantCulture, $"http://{options.BindAddress}:{clientPort}");
+            var peer = string.Create(CultureInfo.InvariantCulture, $"http://{options.BindAddress}:{peerPort}");
             foreach (var argument in new[]
             {
                 "--name", "n1",
-                "--data-dir", directory.File("data"),
+                "--data-dir", options.DataDirectory ?? directory.File("data"),
                 "--listen-client-urls", client,
                 "--advertise-client-urls", client,
                 "--listen-peer-urls", peer,
@@ -79,7 +98,7 @@ public sealed class EtcdServer : IDisposable
             process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.AppendLine(e.Data); } } };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            var server = new EtcdServer(directory, process, clientPort);
+            var server = new EtcdServer(directory, process, options.BindAddress, clientPort, options.NetworkNamespace);
             try
             {
                 await server.WaitHealthyAsync(ReadyTimeout).ConfigureAwait(false);
@@ -154,11 +173,17 @@ public sealed class EtcdServer : IDisposable
             }
             try
             {
-                var body = await http.GetStringAsync(new Uri(ClientUrl + "/health")).ConfigureAwait(false);
+                var body = _namespace is null
+                    ? await http.GetStringAsync(new Uri(ClientUrl + "/health")).ConfigureAwait(false)
+                    : (await ProcessRunner.RunAsync("ip", ["netns", "exec", _namespace, "curl", "-s", "-m", "1", ClientUrl + "/health"], TimeSpan.FromSeconds(3))
+                        .ConfigureAwait(false)).StandardOutput;
                 if (body.Contains("\"health\":\"true\"", StringComparison.Ordinal))
                 {
                     return;
                 }
+            }
+            catch (TimeoutException)
+            {
             }
             catch (HttpRequestException)
             {

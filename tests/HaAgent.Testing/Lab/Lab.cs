@@ -12,7 +12,7 @@ namespace HaAgent.Testing.Lab;
 /// Everything is torn down on dispose, by cgroup, PID and name, also after a failed start; a lab whose owning process
 /// died is swept by the next lab that starts.
 /// </summary>
-public sealed class Lab : IAsyncDisposable, IDisposable
+public sealed partial class Lab : IAsyncDisposable, IDisposable
 {
     public const string StorageRole = "st";
 
@@ -219,6 +219,7 @@ public sealed class Lab : IAsyncDisposable, IDisposable
         {
             host.Dispose();
         }
+        DisposeEtcds();
         StorageHost?.Dispose();
         Ceph?.Dispose();
         _root?.Dispose();

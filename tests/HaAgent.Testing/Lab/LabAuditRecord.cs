@@ -6,6 +6,9 @@ namespace HaAgent.Testing.Lab;
 /// </summary>
 public sealed record LabAuditRecord(long Sequence, long Epoch, string? Action, string? Kind, string Subject, string Decision, string Evidence)
 {
+    /// <summary>When the store entry was written (the writer's clock; same machine in the lab).</summary>
+    public DateTimeOffset? RecordedAt { get; init; }
+
     public override string ToString() =>
         $"#{Sequence} epoch {Epoch} {Kind ?? Action} {Subject}" + (Decision.Length > 0 ? $": {Decision}" : "") + (Evidence.Length > 0 ? $" [{Evidence}]" : "");
 }

@@ -13,7 +13,7 @@ namespace HaAgent.Testing.Lab;
 /// host. The caller (root namespace, which cannot route to 127.99/16) talks to it over a unix socket Kestrel also
 /// listens on — unix sockets are not namespaced.
 /// </summary>
-public sealed class LabCoordinator : IAsyncDisposable
+public sealed partial class LabCoordinator : IAsyncDisposable
 {
     public const int Port = 8080;
 
@@ -21,11 +21,20 @@ public sealed class LabCoordinator : IAsyncDisposable
     private readonly HttpClient _http;
 
     private LabCoordinator(Process process, string directory, string socket, string token)
+        : this(process, directory, socket, token, Path.Combine(directory, "secrets"), "coordinator-1", null, AgentEndpoint)
+    {
+    }
+
+    private LabCoordinator(Process process, string directory, string socket, string token, string secretDirectory, string instanceId, LabHost? host, string agentUrl)
     {
         _process = process;
         Directory = directory;
         Socket = socket;
         Token = token;
+        SecretDirectory = secretDirectory;
+        InstanceId = instanceId;
+        Host = host;
+        AgentUrl = agentUrl;
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (_, cancellationToken) =>
@@ -57,7 +66,19 @@ public sealed class LabCoordinator : IAsyncDisposable
     public string Token { get; }
 
     /// <summary>Agents:SecretDirectory: one &lt;hostId&gt;.key per host (TRANSPORT.md).</summary>
-    public string SecretDirectory => Path.Combine(Directory, "secrets");
+    public string SecretDirectory { get; }
+
+    /// <summary>The store's instance id (what /readyz names as leader).</summary>
+    public string InstanceId { get; }
+
+    /// <summary>The hypervisor host this coordinator runs on; null for the storage-namespace (SQLite) one.</summary>
+    public LabHost? Host { get; }
+
+    /// <summary>Where agents reach this instance.</summary>
+    public string AgentUrl { get; }
+
+    /// <summary>The process this object started (dotnet itself in the storage namespace; nsenter, its parent, on a host).</summary>
+    internal Process Process => _process;
 
     public string SecretFile(string hostId) => Path.Combine(SecretDirectory, hostId + ".key");
 
@@ -109,7 +130,7 @@ public sealed class LabCoordinator : IAsyncDisposable
     }
 
     /// <summary>/readyz says leading (SQLite leadership taken), bounded.</summary>
-    private async Task WaitReadyAsync(TimeSpan bound, CancellationToken cancellationToken)
+    internal async Task WaitReadyAsync(TimeSpan bound, CancellationToken cancellationToken)
     {
         var until = Stopwatch.StartNew();
         string last = "no answer";
@@ -172,7 +193,8 @@ public sealed class LabCoordinator : IAsyncDisposable
                 after = Math.Max(after, sequence);
                 var epoch = item.TryGetProperty("epoch", out var e) && e.ValueKind == JsonValueKind.Number ? e.GetInt64() : 0;
                 var record = item.GetProperty("record");
-                records.AddRange(Flatten(sequence, epoch, record));
+                DateTimeOffset? recordedAt = item.TryGetProperty("recordedAt", out var at) && at.ValueKind == JsonValueKind.String && at.TryGetDateTimeOffset(out var when) ? when : null;
+                records.AddRange(Flatten(sequence, epoch, record).Select(r => r with { RecordedAt = recordedAt }));
             }
             if (items.GetArrayLength() == 0 || !document.RootElement.TryGetProperty("next", out var next) || next.ValueKind == JsonValueKind.Null)
             {
@@ -230,7 +252,7 @@ public sealed class LabCoordinator : IAsyncDisposable
         {
             if (!_process.HasExited)
             {
-                _process.Kill();
+                _process.Kill(entireProcessTree: true);
                 using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                 await _process.WaitForExitAsync(bound.Token).ConfigureAwait(false);
             }
