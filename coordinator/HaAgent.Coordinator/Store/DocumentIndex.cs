@@ -50,10 +50,11 @@ internal sealed class DocumentIndex
         }
     }
 
+    /// <summary>Key chars, value bytes and overhead; a cached document counts its value twice for the answer the API memoises on it (<see cref="StoredDocument.Rendered"/>).</summary>
     public static long SizeOf(StoredDocument document)
     {
         ArgumentNullException.ThrowIfNull(document);
-        return (2L * document.Key.Length) + document.Value.Length + PerDocumentOverhead;
+        return (2L * document.Key.Length) + ((document.Cached ? 2L : 1L) * (document.Value.Length + 16)) + PerDocumentOverhead;
     }
 
     /// <summary>Adds a document whose key sorts after every key already here (a bulk load in key order).</summary>

@@ -231,5 +231,5 @@ internal sealed partial class EtcdReadCache : IDocumentReader, IAsyncDisposable
     internal static bool IsProgress(WatchResponse response) =>
         response.Events.Count == 0 && !response.Created && !response.Canceled && response.CompactRevision == 0;
 
-    internal static StoredDocument ToDocument(string key, KeyValue kv) => new(key, kv.Value.Memory, kv.ModRevision);
+    internal static StoredDocument ToDocument(string key, KeyValue kv) => new(key, kv.Value.Memory, kv.ModRevision) { Cached = true };
 }
