@@ -176,7 +176,9 @@ internal sealed partial class EtcdReadCache
         }
         catch (Exception ex) when (!stop.IsCancellationRequested && (ex is RpcException or OperationCanceledException or IOException or HttpRequestException))
         {
-            return watchdogFired ? $"no progress answer within {_options.WatchdogTimeout.TotalSeconds:F1} s" : $"the watch failed: {ex.GetType().Name} {ex.Message}";
+            return watchdogFired
+                ? $"progress requests failed or went unanswered for {_options.WatchdogTimeout.TotalSeconds:F1} s"
+                : $"the watch failed: {ex.GetType().Name} {ex.Message}";
         }
         finally
         {
@@ -206,20 +208,28 @@ internal sealed partial class EtcdReadCache
         SignalAdvanced();
     }
 
-    /// <summary>Sends a progress request every interval (recording its send time); fires the watchdog when answers stop.</summary>
+    /// <summary>Sends a progress request every interval (recording its send time); fires the watchdog when answers stop or a send fails.</summary>
     private async Task TickAsync(IClientStreamWriter<WatchRequest> requests, ConcurrentQueue<long> pending, Action watchdog, CancellationToken cancellationToken)
     {
         var progress = new WatchRequest { ProgressRequest = new WatchProgressRequest() };
-        while (!cancellationToken.IsCancellationRequested)
+        try
         {
-            if (pending.TryPeek(out var oldest) && _time.GetElapsedTime(oldest) > _options.WatchdogTimeout)
+            while (!cancellationToken.IsCancellationRequested)
             {
-                watchdog();
-                return;
+                if (pending.TryPeek(out var oldest) && _time.GetElapsedTime(oldest) > _options.WatchdogTimeout)
+                {
+                    watchdog();
+                    return;
+                }
+                pending.Enqueue(_time.GetTimestamp());
+                await requests.WriteAsync(progress, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_options.ProgressInterval, _time, cancellationToken).ConfigureAwait(false);
             }
-            pending.Enqueue(_time.GetTimestamp());
-            await requests.WriteAsync(progress, cancellationToken).ConfigureAwait(false);
-            await Task.Delay(_options.ProgressInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is RpcException or IOException or InvalidOperationException or OperationCanceledException)
+        {
+            // Without progress answers the cache stops serving anyway; tear the watch down so it reloads.
+            watchdog();
         }
     }
 }
