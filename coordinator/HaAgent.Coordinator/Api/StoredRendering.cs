@@ -13,6 +13,23 @@ internal static class StoredRendering
 {
     private static readonly JsonWriterOptions Options = new() { SkipValidation = true };
 
+    /// <summary>
+    /// Renders a cached document ahead of its first read (the read cache calls this when a document arrives), so a
+    /// GET never pays for the render. A document that is not a JSON object is left unrendered: its read fails as it
+    /// always did, and nothing else does.
+    /// </summary>
+    public static void Prerender(StoredDocument document)
+    {
+        try
+        {
+            Cached(document);
+        }
+        catch (JsonException)
+        {
+            // Not an object: rendered (and refused) on read, like an uncached document.
+        }
+    }
+
     /// <summary>The rendered bytes of a cached document (memoised), or null for an uncached one (write it with <see cref="StoredPageResult.WriteWithVersion"/>).</summary>
     public static byte[]? Cached(StoredDocument document)
     {

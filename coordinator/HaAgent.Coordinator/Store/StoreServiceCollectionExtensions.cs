@@ -25,7 +25,7 @@ internal static class StoreServiceCollectionExtensions
         {
             var store = provider.GetRequiredService<ICoordinatorStore>();
             return store is EtcdCoordinatorStore etcd && etcd.Options.ReadCache.Enabled
-                ? new EtcdReadCache(etcd, provider.GetRequiredService<ILogger<EtcdReadCache>>(), provider.GetService<TimeProvider>())
+                ? new EtcdReadCache(etcd, provider.GetRequiredService<ILogger<EtcdReadCache>>(), provider.GetService<TimeProvider>(), Api.StoredRendering.Prerender)
                 : new StoreDocumentReader(store);
         });
         services.AddHostedService<LeadershipService>();

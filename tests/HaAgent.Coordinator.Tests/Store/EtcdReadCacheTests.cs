@@ -109,6 +109,30 @@ public sealed class EtcdReadCacheTests(EtcdServerFixture etcd, ITestOutputHelper
     }
 
     [SkippableFact]
+    public async Task Prerender_RendersLoadedAndWatchedDocuments_AndANonObjectDocumentBreaksNothing()
+    {
+        var server = etcd.Require();
+        var store = Open(server.ClientUrl, "c1");
+        var leadership = await store.CampaignAsync(Token);
+        await store.PutAsync(leadership, "vms/loaded", Json("loaded"), null, Token);
+        await store.PutAsync(leadership, "vms/not-an-object", "[1,2]"u8.ToArray(), null, Token);
+        var cache = StartCache(store, prepare: HaAgent.Coordinator.Api.StoredRendering.Prerender);
+        Assert.True(await cache.WaitUntilServingAsync(TimeSpan.FromSeconds(15), Token));
+
+        var written = await store.PutAsync(leadership, "vms/watched", Json("watched"), null, Token);
+        foreach (var (key, version) in new[] { ("vms/loaded", 0L), ("vms/watched", written.Version) })
+        {
+            var document = (await cache.GetAsync(key, Token))!;
+            Assert.NotNull(document.Rendered);
+            var rendered = System.Text.Json.JsonDocument.Parse(document.Rendered).RootElement;
+            Assert.Equal(document.Version, rendered.GetProperty("version").GetInt64());
+            Assert.True(version == 0 || version == document.Version);
+        }
+        Assert.Null((await cache.GetAsync("vms/not-an-object", Token))!.Rendered);
+        Assert.Equal(3, (await cache.ListAsync("vms/", null, 10, Token)).Documents.Count);
+    }
+
+    [SkippableFact]
     public async Task TwoCoordinators_EachSeesTheOthersWrites_AndANewLeaderSeesAllOfTheOld()
     {
         var server = etcd.Require();
@@ -292,13 +316,13 @@ public sealed class EtcdReadCacheTests(EtcdServerFixture etcd, ITestOutputHelper
         return store;
     }
 
-    private EtcdReadCache StartCache(EtcdCoordinatorStore store, int? loadPageSize = null, Func<long, Task>? beforeWatch = null)
+    private EtcdReadCache StartCache(EtcdCoordinatorStore store, int? loadPageSize = null, Func<long, Task>? beforeWatch = null, Action<StoredDocument>? prepare = null)
     {
         if (loadPageSize is { } size)
         {
             store.Options.ReadCache.LoadPageSize = size;
         }
-        var cache = new EtcdReadCache(store, NullLogger<EtcdReadCache>.Instance) { BeforeWatchForTesting = beforeWatch };
+        var cache = new EtcdReadCache(store, NullLogger<EtcdReadCache>.Instance, prepare: prepare) { BeforeWatchForTesting = beforeWatch };
         _owned.Add(cache);
         cache.Start();
         return cache;

@@ -26,6 +26,7 @@ internal sealed partial class EtcdReadCache : IDocumentReader, IAsyncDisposable
     private readonly EtcdReadCacheOptions _options;
     private readonly string[] _prefixes;
     private readonly ILogger _logger;
+    private readonly Action<StoredDocument>? _prepare;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private readonly ByteString _watchKey;
@@ -39,7 +40,8 @@ internal sealed partial class EtcdReadCache : IDocumentReader, IAsyncDisposable
     private long _etcdReads;
     private long _loads;
 
-    public EtcdReadCache(EtcdCoordinatorStore store, ILogger<EtcdReadCache> logger, TimeProvider? time = null)
+    /// <param name="prepare">Runs on each document as it enters the cache, off the read path (the API pre-renders its answer).</param>
+    public EtcdReadCache(EtcdCoordinatorStore store, ILogger<EtcdReadCache> logger, TimeProvider? time = null, Action<StoredDocument>? prepare = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(logger);
@@ -48,6 +50,7 @@ internal sealed partial class EtcdReadCache : IDocumentReader, IAsyncDisposable
         _prefixes = _options.ParsePrefixes();
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        _prepare = prepare;
         var keyPrefix = store.Options.KeyPrefix;
         _watchKey = ByteString.CopyFromUtf8(keyPrefix);
         _watchEnd = ByteString.CopyFromUtf8(keyPrefix + StoreLimits.PastLastKeyChar);
@@ -231,5 +234,10 @@ internal sealed partial class EtcdReadCache : IDocumentReader, IAsyncDisposable
     internal static bool IsProgress(WatchResponse response) =>
         response.Events.Count == 0 && !response.Created && !response.Canceled && response.CompactRevision == 0;
 
-    internal static StoredDocument ToDocument(string key, KeyValue kv) => new(key, kv.Value.Memory, kv.ModRevision) { Cached = true };
+    private StoredDocument ToDocument(string key, KeyValue kv)
+    {
+        var document = new StoredDocument(key, kv.Value.Memory, kv.ModRevision) { Cached = true };
+        _prepare?.Invoke(document);
+        return document;
+    }
 }
