@@ -52,8 +52,13 @@ internal sealed class ApiBenchmarkServer : IDisposable
         }
     }
 
-    public static ApiBenchmarkServer Start(StoreKind kind)
+    public int ProcessId => _process.Id;
+
+    public static ApiBenchmarkServer Start(StoreKind kind) => Start(kind == StoreKind.Sqlite ? ApiStoreSetup.Sqlite : ApiStoreSetup.Etcd);
+
+    public static ApiBenchmarkServer Start(ApiStoreSetup setup)
     {
+        var kind = setup == ApiStoreSetup.Sqlite ? StoreKind.Sqlite : StoreKind.Etcd;
         var directory = new TempDirectory("api-bench");
         EtcdServer? etcd = null;
         Process? process = null;
@@ -72,7 +77,10 @@ internal sealed class ApiBenchmarkServer : IDisposable
             {
                 etcd = EtcdServer.StartAsync().GetAwaiter().GetResult();
                 seeder = new EtcdCoordinatorStore(new EtcdStoreOptions { Endpoints = etcd.ClientUrl, InstanceId = "bench-seed", CallTimeout = TimeSpan.FromSeconds(10) });
-                storeArguments = ["--Store:Kind", "Etcd", "--Store:Etcd:Endpoints", etcd.ClientUrl, "--Store:Etcd:InstanceId", "bench-api"];
+                storeArguments = ["--Store:Kind", "Etcd", "--Store:Etcd:Endpoints", etcd.ClientUrl, "--Store:Etcd:InstanceId", "bench-api",
+                    "--Store:Etcd:ReadCache:Enabled", setup == ApiStoreSetup.EtcdNoCache ? "false" : "true",
+                    // Its "serving" line tells when reads stop going to etcd.
+                    "--Logging:LogLevel:HaAgent.Coordinator.Store.Etcd.EtcdReadCache", "Information"];
             }
             SeedAsync(seeder).GetAwaiter().GetResult();
             Console.WriteLine($"// seeded {VmCount} VMs + {HostCount} hosts into {kind} in {seedTime.Elapsed.TotalSeconds:F1} s");
@@ -97,7 +105,18 @@ internal sealed class ApiBenchmarkServer : IDisposable
             }
             startInfo.Environment["DOTNET_NOLOGO"] = "1";
             process = Process.Start(startInfo) ?? throw new InvalidOperationException("could not start the coordinator");
-            process.OutputDataReceived += static (_, _) => { };
+            var cacheServing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is { } line && line.Contains("read cache", StringComparison.Ordinal))
+                {
+                    Console.WriteLine("// coordinator: " + line.Trim());
+                }
+                if (e.Data?.Contains("read cache serving", StringComparison.Ordinal) == true)
+                {
+                    cacheServing.TrySetResult();
+                }
+            };
             process.ErrorDataReceived += static (_, e) =>
             {
                 if (e.Data is not null)
@@ -109,6 +128,10 @@ internal sealed class ApiBenchmarkServer : IDisposable
             process.BeginErrorReadLine();
             var server = new ApiBenchmarkServer(directory, etcd, process, new Uri($"http://127.0.0.1:{port}"));
             server.WaitUntilServingAsync(TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+            if (setup == ApiStoreSetup.Etcd)
+            {
+                cacheServing.Task.WaitAsync(TimeSpan.FromSeconds(120)).GetAwaiter().GetResult();
+            }
             return server;
         }
         catch
@@ -143,7 +166,7 @@ internal sealed class ApiBenchmarkServer : IDisposable
     }
 
     /// <summary>Batches of the store's maximum commit size: the same path the API's writes take, 50 documents a commit.</summary>
-    private static async Task SeedAsync(ICoordinatorStore store)
+    internal static async Task SeedAsync(ICoordinatorStore store)
     {
         await using (store.ConfigureAwait(false))
         {

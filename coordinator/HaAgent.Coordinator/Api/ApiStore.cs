@@ -10,8 +10,14 @@ namespace HaAgent.Coordinator.Api;
 /// The API's view of <see cref="ICoordinatorStore"/>: typed documents, and mutations that land together with their
 /// audit record in one fenced commit, so a crash can never leave a change without its record or the reverse.
 /// </summary>
-internal sealed partial class ApiStore(ICoordinatorStore store, ILogger<ApiStore> logger)
+internal sealed partial class ApiStore(ICoordinatorStore store, IDocumentReader reader, ILogger<ApiStore> logger)
 {
+    /// <summary>Reads straight from the store (no read cache).</summary>
+    public ApiStore(ICoordinatorStore store, ILogger<ApiStore> logger)
+        : this(store, new StoreDocumentReader(store), logger)
+    {
+    }
+
     public const string HostsPrefix = "hosts/";
     public const string VmsPrefix = "vms/";
     public const string RulesPrefix = "rules/";
@@ -21,10 +27,19 @@ internal sealed partial class ApiStore(ICoordinatorStore store, ILogger<ApiStore
 
     public ICoordinatorStore Store => store;
 
+    /// <summary>
+    /// Where the API's reads go: on etcd the watch-fed read cache, which shows this coordinator's own writes
+    /// (read-your-writes), and on the leader every write; on SQLite the store.
+    /// </summary>
+    public IDocumentReader Reader => reader;
+
+    /// <summary>One stored document as it is (for <see cref="StoredDocumentResult"/>).</summary>
+    public Task<StoredDocument?> GetRawAsync(string key, CancellationToken cancellationToken) => reader.GetAsync(key, cancellationToken);
+
     public async Task<(T? Value, long Version, StoredDocument? Raw)> GetAsync<T>(string key, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : class
     {
-        var stored = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        var stored = await reader.GetAsync(key, cancellationToken).ConfigureAwait(false);
         return stored is null ? (null, 0, null) : (JsonSerializer.Deserialize(stored.Value.Span, typeInfo), stored.Version, stored);
     }
 
@@ -32,7 +47,7 @@ internal sealed partial class ApiStore(ICoordinatorStore store, ILogger<ApiStore
         string prefix, string? afterId, int limit, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : class
     {
-        var page = await store.ListAsync(prefix, afterId is null ? null : prefix + afterId, limit, cancellationToken).ConfigureAwait(false);
+        var page = await reader.ListAsync(prefix, afterId is null ? null : prefix + afterId, limit, cancellationToken).ConfigureAwait(false);
         var items = new List<(T, long)>(page.Documents.Count);
         foreach (var document in page.Documents)
         {
@@ -46,7 +61,7 @@ internal sealed partial class ApiStore(ICoordinatorStore store, ILogger<ApiStore
 
     /// <summary>One page of stored documents as they are (for <see cref="StoredPageResult"/>); <paramref name="afterId"/> is relative to the prefix.</summary>
     public Task<DocumentPage> ListRawAsync(string prefix, string? afterId, int limit, CancellationToken cancellationToken) =>
-        store.ListAsync(prefix, afterId is null ? null : prefix + afterId, limit, cancellationToken);
+        reader.ListAsync(prefix, afterId is null ? null : prefix + afterId, limit, cancellationToken);
 
     /// <summary>Every document under <paramref name="prefix"/>, page by page (for what-if and metrics).</summary>
     public async Task<List<T>> ListAllAsync<T>(string prefix, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
@@ -56,7 +71,7 @@ internal sealed partial class ApiStore(ICoordinatorStore store, ILogger<ApiStore
         string? after = null;
         do
         {
-            var page = await store.ListAsync(prefix, after, StoreLimits.MaxPageSize, cancellationToken).ConfigureAwait(false);
+            var page = await reader.ListAsync(prefix, after, StoreLimits.MaxPageSize, cancellationToken).ConfigureAwait(false);
             foreach (var document in page.Documents)
             {
                 if (JsonSerializer.Deserialize(document.Value.Span, typeInfo) is { } value)

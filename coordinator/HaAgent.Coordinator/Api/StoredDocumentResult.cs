@@ -16,6 +16,12 @@ internal sealed class StoredDocumentResult(StoredDocument document) : IResult
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json; charset=utf-8";
         EndpointSupport.SetETag(response, document.Version);
+        if (StoredRendering.Cached(document) is { } rendered)
+        {
+            response.ContentLength = rendered.Length;
+            await response.BodyWriter.WriteAsync(rendered, httpContext.RequestAborted).ConfigureAwait(false);
+            return;
+        }
         await using var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { SkipValidation = true });
         StoredPageResult.WriteWithVersion(writer, document.Value.Span, document.Version);
         await writer.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);

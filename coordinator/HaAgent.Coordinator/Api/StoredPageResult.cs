@@ -27,7 +27,14 @@ internal sealed class StoredPageResult(IReadOnlyList<StoredDocument> documents, 
             writer.WriteStartArray(Items);
             foreach (var document in documents)
             {
-                WriteWithVersion(writer, document.Value.Span, document.Version);
+                if (StoredRendering.Cached(document) is { } rendered)
+                {
+                    writer.WriteRawValue(rendered, skipInputValidation: true);
+                }
+                else
+                {
+                    WriteWithVersion(writer, document.Value.Span, document.Version);
+                }
                 if (writer.BytesPending > 16 * 1024)
                 {
                     await writer.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);

@@ -45,7 +45,7 @@ internal static class VmEndpoints
         {
             return problem;
         }
-        var stored = await store.Store.GetAsync(ApiStore.VmsPrefix + id, context.RequestAborted);
+        var stored = await store.GetRawAsync(ApiStore.VmsPrefix + id, context.RequestAborted);
         return stored is null ? ApiProblems.NotFound($"VM '{id}'") : new StoredDocumentResult(stored);
     }
 

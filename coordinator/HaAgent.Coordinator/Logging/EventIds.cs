@@ -7,6 +7,13 @@ internal static class EventIds
     public const int LeadershipLost = 1101;
     public const int CampaignStarted = 1102;
 
+    // 1110–1119: the etcd read cache (Store/Etcd/EtcdReadCache).
+    public const int ReadCacheLoaded = 1110;
+    public const int ReadCacheServing = 1111;
+    public const int ReadCacheReloading = 1112;
+    public const int ReadCacheFailed = 1113;
+    public const int ReadCacheTooBig = 1114;
+
     public const int ApiMutationCommitted = 1200;
     public const int ApiWriteRefusedNotLeader = 1201;
 

@@ -30,7 +30,32 @@ internal sealed class CoordinatorStoreOptions
         CoordinatorStoreKind.Etcd when Etcd.LeaseTtl < TimeSpan.FromSeconds(1) || Etcd.LeaseTtl.Ticks % TimeSpan.TicksPerSecond != 0 =>
             "Store:Etcd:LeaseTtl must be a whole number of seconds, at least 1",
         CoordinatorStoreKind.Etcd when string.IsNullOrEmpty(Etcd.KeyPrefix) || !Etcd.KeyPrefix.EndsWith('/') => "Store:Etcd:KeyPrefix must end with '/'",
+        CoordinatorStoreKind.Etcd when ReadCacheProblem(Etcd.ReadCache) is { } problem => problem,
         CoordinatorStoreKind.Sqlite or CoordinatorStoreKind.Etcd => null,
         _ => $"Store:Kind must be Sqlite or Etcd, not {Kind}",
     };
+
+    private static string? ReadCacheProblem(EtcdReadCacheOptions cache)
+    {
+        try
+        {
+            cache.ParsePrefixes();
+        }
+        catch (ArgumentException)
+        {
+            return "Store:Etcd:ReadCache:Prefixes must be comma-separated document key prefixes, none empty or a prefix of another";
+        }
+        return cache switch
+        {
+            { ProgressInterval.Ticks: <= 0 } => "Store:Etcd:ReadCache:ProgressInterval must be positive",
+            _ when cache.StaleAfter <= cache.ProgressInterval => "Store:Etcd:ReadCache:StaleAfter must be longer than Store:Etcd:ReadCache:ProgressInterval",
+            _ when cache.WatchdogTimeout < cache.StaleAfter => "Store:Etcd:ReadCache:WatchdogTimeout must be at least Store:Etcd:ReadCache:StaleAfter",
+            { CatchUpWait.Ticks: < 0 } => "Store:Etcd:ReadCache:CatchUpWait must not be negative",
+            { LoadPageSize: < 1 } => "Store:Etcd:ReadCache:LoadPageSize must be at least 1",
+            { LoadCallTimeout.Ticks: <= 0 } => "Store:Etcd:ReadCache:LoadCallTimeout must be positive",
+            { MaxBytes: < 1 } => "Store:Etcd:ReadCache:MaxBytes must be positive",
+            { RetryDelay.Ticks: < 0 } => "Store:Etcd:ReadCache:RetryDelay must not be negative",
+            _ => null,
+        };
+    }
 }

@@ -6,7 +6,7 @@ namespace HaAgent.Coordinator.Store;
 
 internal static class StoreServiceCollectionExtensions
 {
-    /// <summary>The configured <see cref="ICoordinatorStore"/> and the service that keeps campaigning for leadership.</summary>
+    /// <summary>The configured <see cref="ICoordinatorStore"/>, the API's <see cref="IDocumentReader"/> (etcd: the read cache) and the service that keeps campaigning for leadership.</summary>
     public static IServiceCollection AddCoordinatorStore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<CoordinatorStoreOptions>()
@@ -21,7 +21,15 @@ internal static class StoreServiceCollectionExtensions
                 ? new EtcdCoordinatorStore(options.Etcd, time)
                 : SqliteCoordinatorStore.Open(options.Sqlite, time);
         });
+        services.AddSingleton<IDocumentReader>(provider =>
+        {
+            var store = provider.GetRequiredService<ICoordinatorStore>();
+            return store is EtcdCoordinatorStore etcd && etcd.Options.ReadCache.Enabled
+                ? new EtcdReadCache(etcd, provider.GetRequiredService<ILogger<EtcdReadCache>>(), provider.GetService<TimeProvider>(), Api.StoredRendering.Prerender)
+                : new StoreDocumentReader(store);
+        });
         services.AddHostedService<LeadershipService>();
+        services.AddHostedService<ReadCacheService>();
         return services;
     }
 }

@@ -42,4 +42,29 @@ public sealed class CoordinatorStoreOptionsTests
 
         Assert.Contains("Store:Sqlite:ExpiryMargin", options.Validate(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("vms/,vms/x", "Store:Etcd:ReadCache:Prefixes")]
+    [InlineData("vms/,bad prefix", "Store:Etcd:ReadCache:Prefixes")]
+    [InlineData("stale", "Store:Etcd:ReadCache:StaleAfter")]
+    [InlineData("page", "Store:Etcd:ReadCache:LoadPageSize")]
+    public void Validate_EtcdBadReadCache_NamesTheKey(string what, string key)
+    {
+        var options = new CoordinatorStoreOptions { Kind = CoordinatorStoreKind.Etcd };
+        Assert.Null(options.Validate());
+        switch (what)
+        {
+            case "stale":
+                options.Etcd.ReadCache.StaleAfter = options.Etcd.ReadCache.ProgressInterval;
+                break;
+            case "page":
+                options.Etcd.ReadCache.LoadPageSize = 0;
+                break;
+            default:
+                options.Etcd.ReadCache.Prefixes = what;
+                break;
+        }
+
+        Assert.Contains(key, options.Validate(), StringComparison.Ordinal);
+    }
 }

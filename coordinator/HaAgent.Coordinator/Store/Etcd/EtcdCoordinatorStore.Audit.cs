@@ -80,6 +80,7 @@ internal sealed partial class EtcdCoordinatorStore
                 ThrowIfNotLeading(leadership, response);
                 if (response.Succeeded)
                 {
+                    NoteWritten(response.Header.Revision);
                     long? sequence = null;
                     if (record is not null)
                     {

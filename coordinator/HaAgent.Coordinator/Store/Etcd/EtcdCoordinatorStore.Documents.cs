@@ -47,6 +47,10 @@ internal sealed partial class EtcdCoordinatorStore
         txn.Failure.Add(Range(documentKey, keysOnly: true));
         var response = await TxnAsync("put document", txn, cancellationToken).ConfigureAwait(false);
         ThrowIfNotLeading(leadership, response);
+        if (response.Succeeded)
+        {
+            NoteWritten(response.Header.Revision);
+        }
         return response.Succeeded
             ? new WriteResult(WriteOutcome.Written, response.Header.Revision)
             : new WriteResult(WriteOutcome.VersionConflict, ModRevisionOf(response.Responses[1]));
@@ -71,6 +75,7 @@ internal sealed partial class EtcdCoordinatorStore
         {
             return new WriteResult(WriteOutcome.VersionConflict, ModRevisionOf(response.Responses[1]));
         }
+        NoteWritten(response.Header.Revision);
         return response.Responses[0].ResponseDeleteRange.Deleted == 0
             ? new WriteResult(WriteOutcome.NotFound, 0)
             : new WriteResult(WriteOutcome.Deleted, response.Header.Revision);

@@ -55,7 +55,9 @@ internal sealed partial class EtcdCoordinatorStore
             return null;
         }
 
-        // The key's create revision is the revision of the Txn that created it.
+        // The key's create revision is the revision of the Txn that created it. Every write of earlier terms has a
+        // lower revision, so a read cache that reached the epoch holds all of them (see EtcdReadCache).
+        NoteWritten(claim.Header.Revision);
         var remaining = TimeSpan.FromSeconds(grant.TTL) - _time.GetElapsedTime(grantedAt) - _options.ExpiryMargin;
         var leadership = new Leadership(this, InstanceId, claim.Header.Revision, grant.ID, remaining, _time);
         _current = leadership;

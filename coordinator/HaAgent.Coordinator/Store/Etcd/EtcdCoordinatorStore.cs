@@ -20,6 +20,7 @@ internal sealed partial class EtcdCoordinatorStore : ICoordinatorStore
     private readonly GrpcChannel _channel;
     private readonly EtcdClient _client;
     private readonly Lease.LeaseClient _leaseClient;
+    private readonly CallInvoker _invoker;
     private readonly EtcdKeys _keys;
     private int _disposeStarted;
     private int _disposed;
@@ -45,19 +46,25 @@ internal sealed partial class EtcdCoordinatorStore : ICoordinatorStore
             2379,
             "etcd",
             ChannelCredentials.Insecure,
-            channel => channel.HttpHandler = new SocketsHttpHandler
+            channel =>
             {
-                ConnectTimeout = options.CallTimeout,
-                EnableMultipleHttp2Connections = true,
-                // A dead TCP peer shows up as a failed ping, not as a call that waits until its deadline.
-                KeepAlivePingDelay = TimeSpan.FromSeconds(1),
-                KeepAlivePingTimeout = options.CallTimeout,
-                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+                channel.HttpHandler = new SocketsHttpHandler
+                {
+                    ConnectTimeout = options.CallTimeout,
+                    EnableMultipleHttp2Connections = true,
+                    // A dead TCP peer shows up as a failed ping, not as a call that waits until its deadline.
+                    KeepAlivePingDelay = TimeSpan.FromSeconds(1),
+                    KeepAlivePingTimeout = options.CallTimeout,
+                    KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+                };
+                // The read cache's load pages and watch batches (a commit may carry 50 documents of up to 1 MiB each)
+                // are bigger than gRPC's default 4 MB message limit.
+                channel.MaxReceiveMessageSize = MaxReceiveMessageBytes;
             },
             null);
-        var invoker = _channel.CreateCallInvoker();
-        _client = new EtcdClient(invoker);
-        _leaseClient = new Lease.LeaseClient(invoker);
+        _invoker = _channel.CreateCallInvoker();
+        _client = new EtcdClient(_invoker);
+        _leaseClient = new Lease.LeaseClient(_invoker);
     }
 
     public string InstanceId => _options.InstanceId;
@@ -89,13 +96,13 @@ internal sealed partial class EtcdCoordinatorStore : ICoordinatorStore
 
     private DateTime Deadline() => DateTime.UtcNow + _options.CallTimeout;
 
-    /// <summary>One etcd call with a deadline; gRPC failures become <see cref="StoreUnavailableException"/>.</summary>
-    private async Task<T> CallAsync<T>(string what, Func<DateTime, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    /// <summary>One etcd call with a deadline (<see cref="EtcdStoreOptions.CallTimeout"/> unless given); gRPC failures become <see cref="StoreUnavailableException"/>.</summary>
+    private async Task<T> CallAsync<T>(string what, Func<DateTime, CancellationToken, Task<T>> call, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         try
         {
-            return await call(Deadline(), cancellationToken).ConfigureAwait(false);
+            return await call(DateTime.UtcNow + (timeout ?? _options.CallTimeout), cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
         {
@@ -113,7 +120,7 @@ internal sealed partial class EtcdCoordinatorStore : ICoordinatorStore
         {
             // Grpc.Net.Client's deadline timer cancels the HTTP/2 stream; depending on the race that surfaces as a
             // TaskCanceledException rather than RpcException(DeadlineExceeded). Either way the store did not answer.
-            throw new StoreUnavailableException($"etcd {what} did not answer within {_options.CallTimeout.TotalSeconds:F1} s", ex);
+            throw new StoreUnavailableException($"etcd {what} did not answer within {(timeout ?? _options.CallTimeout).TotalSeconds:F1} s", ex);
         }
     }
 

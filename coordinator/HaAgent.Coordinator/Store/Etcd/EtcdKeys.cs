@@ -3,7 +3,7 @@ using Google.Protobuf;
 
 namespace HaAgent.Coordinator.Store.Etcd;
 
-/// <summary>The key layout under the configured prefix: leader, docs/&lt;key&gt;, audit/&lt;sequence&gt;, audit-sequence.</summary>
+/// <summary>The key layout under the configured prefix: leader, docs/&lt;key&gt;, audit/&lt;sequence&gt;, audit-sequence, readcache/&lt;instance&gt;.</summary>
 internal sealed class EtcdKeys
 {
     public EtcdKeys(string prefix)
@@ -18,6 +18,7 @@ internal sealed class EtcdKeys
         AuditSequence = ByteString.CopyFromUtf8(prefix + "audit-sequence");
         DocumentsPrefix = prefix + "docs/";
         AuditPrefix = prefix + "audit/";
+        ReadCachePrefix = prefix + "readcache/";
     }
 
     public ByteString Leader { get; }
@@ -27,6 +28,11 @@ internal sealed class EtcdKeys
     public string DocumentsPrefix { get; }
 
     public string AuditPrefix { get; }
+
+    public string ReadCachePrefix { get; }
+
+    /// <summary>One key per coordinator instance, written by its read cache after each (re)load.</summary>
+    public ByteString ReadCacheMark(string instanceId) => ByteString.CopyFromUtf8(ReadCachePrefix + instanceId);
 
     public ByteString Document(string key) => ByteString.CopyFromUtf8(DocumentsPrefix + key);
 

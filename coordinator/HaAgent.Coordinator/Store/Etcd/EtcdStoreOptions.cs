@@ -25,4 +25,7 @@ internal sealed class EtcdStoreOptions
 
     /// <summary>Leadership counts as lost this long before the lease could expire on the server, for clock-rate drift.</summary>
     public TimeSpan ExpiryMargin { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Store:Etcd:ReadCache:* — the watch-fed cache the API reads from.</summary>
+    public EtcdReadCacheOptions ReadCache { get; set; } = new();
 }
