@@ -1,3 +1,4 @@
+using HaAgent.Coordinator.Api.Contracts;
 using HaAgent.Coordinator.Engine.Documents;
 using HaAgent.Coordinator.Store;
 using HaAgent.Core.Model;
@@ -9,7 +10,19 @@ internal sealed class TermState
 {
     public long Steps;
 
-    public string[] HostIds { get; set; } = [];
+    /// <summary>Host documents as last applied to the core (maintenance flag compared on change).</summary>
+    public Dictionary<string, HostDocument> Hosts { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>VM documents known and not protected (counted for /metrics; not the core's business).</summary>
+    public HashSet<string> UnprotectedVms { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Hosts whose document changed (audit feed) and is not applied to the core yet.</summary>
+    public HashSet<string> DirtyHosts { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>VMs whose document changed (audit feed) and is not applied to the core yet (or was refused for now).</summary>
+    public HashSet<string> DirtyVms { get; } = new(StringComparer.Ordinal);
+
+    public bool RulesDirty { get; set; }
 
     public Dictionary<string, VmSpec> Vms { get; set; } = new(StringComparer.Ordinal);
 
