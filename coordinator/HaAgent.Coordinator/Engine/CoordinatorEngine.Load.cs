@@ -175,6 +175,9 @@ internal sealed partial class CoordinatorEngine
         _term.DirtyHosts.Clear();
         _term.DirtyVms.Clear();
         _term.RulesDirty = false;
+        _term.FullShardSync = true; // the next commit compares the whole placement with the shards
+        _term.UnsyncedVms.Clear();
+        QueueHostReconciliation(documents.Vms);
         _heartbeats?.SetHosts(_term.Hosts.Keys);
         var now = _time.GetUtcNow();
         foreach (var host in documents.Hosts)

@@ -40,6 +40,9 @@ internal sealed partial class CoordinatorEngine
         [LoggerMessage(EventIds.EngineFeedGap, LogLevel.Warning, "engine: audit feed jumped from {After} to {Sequence}; rebuilding the core from every document")]
         public static partial void FeedGap(ILogger logger, long after, long sequence);
 
+        [LoggerMessage(EventIds.EngineVmHostsWritten, LogLevel.Debug, "engine wrote the host of {Written} VM document(s) in {Milliseconds} ms; {Left} left for the next iterations")]
+        public static partial void VmHostsWritten(ILogger logger, int written, int left, long milliseconds);
+
         [LoggerMessage(EventIds.EngineFailed, LogLevel.Error, "engine term with epoch {Epoch} failed; starting over")]
         public static partial void Failed(ILogger logger, long epoch, Exception exception);
     }

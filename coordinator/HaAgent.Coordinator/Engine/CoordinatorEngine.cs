@@ -37,6 +37,7 @@ internal sealed partial class CoordinatorEngine : BackgroundService
     private TermState _term = new();
     private long _incrementalChanges;
     private long _rebuilds;
+    private long _vmHostsWritten;
 
     public CoordinatorEngine(
         ICoordinatorStore store,
@@ -74,6 +75,12 @@ internal sealed partial class CoordinatorEngine : BackgroundService
 
     /// <summary>Document changes applied to the live core without a rebuild, this process's lifetime.</summary>
     internal long IncrementalChanges => Volatile.Read(ref _incrementalChanges);
+
+    /// <summary>VM documents whose "host" the engine wrote, this process's lifetime.</summary>
+    internal long VmHostsWritten => Volatile.Read(ref _vmHostsWritten);
+
+    /// <summary>VM documents whose "host" is still to be written.</summary>
+    internal int VmHostsPending => _term.HostWrites.Count;
 
     /// <summary>Full rebuilds after document changes, this process's lifetime.</summary>
     internal long Rebuilds => Volatile.Read(ref _rebuilds);
@@ -162,6 +169,10 @@ internal sealed partial class CoordinatorEngine : BackgroundService
                     break;
                 }
                 await DispatchAsync(env, outbox, cancellationToken).ConfigureAwait(false);
+                if (!await TryStoreStepAsync(leadership, () => FlushVmHostsAsync(leadership, cancellationToken), unavailable).ConfigureAwait(false))
+                {
+                    break;
+                }
             }
         }
         catch (NotLeaderException)

@@ -48,5 +48,20 @@ internal sealed class TermState
     /// <summary>Each VM shard as last committed (null: never written); only changed shards are serialised and written.</summary>
     public VmShardDocument?[] Shards { get; } = new VmShardDocument?[CoordinatorEngine.VmShardCount];
 
+    /// <summary>
+    /// The shards equal the core only after a whole comparison (term start, rebuild); until that commit succeeded,
+    /// a commit compares the whole placement instead of only the VMs the core says changed.
+    /// </summary>
+    public bool FullShardSync { get; set; } = true;
+
+    /// <summary>VMs whose state or host changed (from the core) and are not committed in their shard yet.</summary>
+    public HashSet<string> UnsyncedVms { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Host to write into a VM's API document (<c>vms/&lt;id&gt;</c> "host"; null: not running anywhere), coalesced per
+    /// VM and written in batches after the step's commit.
+    /// </summary>
+    public Dictionary<string, string?> HostWrites { get; } = new(StringComparer.Ordinal);
+
     public long OrderCounter;
 }
