@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using HaAgent.Coordinator.Api;
 using HaAgent.Coordinator.Api.Contracts;
+using HaAgent.Coordinator.Engine.Metrics;
 using HaAgent.Core.Model;
 using HaAgent.Core.Observations;
 
@@ -70,7 +71,22 @@ internal sealed partial class CoordinatorEngine
         if (_term.RulesDirty || _term.DirtyHosts.Count > 0 || _term.DirtyVms.Count > 0)
         {
             await ApplyChangesAsync(env, cancellationToken).ConfigureAwait(false);
+            PublishInventory();
         }
+    }
+
+    /// <summary>Hosts by configured state and VMs by protection, from what this term holds (for /metrics; no store read).</summary>
+    private void PublishInventory()
+    {
+        var maintenance = 0;
+        foreach (var host in _term.Hosts.Values)
+        {
+            if (host.Maintenance)
+            {
+                maintenance++;
+            }
+        }
+        _metrics.SetInventory(new EngineInventory(_term.Hosts.Count - maintenance, maintenance, _term.Vms.Count + _term.UnparsedVms.Count, _term.UnprotectedVms.Count));
     }
 
     private void Classify(ReadOnlyMemory<byte> payload)
@@ -166,7 +182,16 @@ internal sealed partial class CoordinatorEngine
             {
                 _term.UnprotectedVms.Remove(vmId);
             }
-            if (vm is { Protected: true } && ToSpec(vm) is { } spec)
+            var spec = vm is { Protected: true } ? ToSpec(vm) : null;
+            if (vm is { Protected: true } && spec is null)
+            {
+                _term.UnparsedVms.Add(vmId);
+            }
+            else
+            {
+                _term.UnparsedVms.Remove(vmId);
+            }
+            if (spec is not null)
             {
                 if (!core.UpsertVm(spec))
                 {

@@ -153,6 +153,7 @@ internal sealed partial class CoordinatorEngine
         var identities = hosts.Select(h => _term.Agents.TryGetValue(h.Id, out var agent) ? FenceIdentities.FromAgent(agent) : FenceIdentities.Unknown(h.Id)).ToList();
         var vms = new Dictionary<string, VmSpec>(StringComparer.Ordinal);
         var unprotected = new HashSet<string>(StringComparer.Ordinal);
+        var unparsed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var vm in documents.Vms)
         {
             if (!vm.Protected)
@@ -164,6 +165,10 @@ internal sealed partial class CoordinatorEngine
             {
                 vms[vm.Id] = spec;
             }
+            else
+            {
+                unparsed.Add(vm.Id);
+            }
         }
         var rules = documents.Rules.Select(RuleEndpoints.ToPlacementRule).ToList();
         var cluster = new HaCluster(hosts, identities, [.. vms.Values], rules, placement, fenced, released);
@@ -171,6 +176,7 @@ internal sealed partial class CoordinatorEngine
         _term.Hosts = documents.Hosts.ToDictionary(static h => h.Id, StringComparer.Ordinal);
         _term.Vms = vms;
         _term.UnprotectedVms = unprotected;
+        _term.UnparsedVms = unparsed;
         // Everything the documents said is in this core now: changes noted before are applied by it.
         _term.DirtyHosts.Clear();
         _term.DirtyVms.Clear();
@@ -178,6 +184,7 @@ internal sealed partial class CoordinatorEngine
         _term.FullShardSync = true; // the next commit compares the whole placement with the shards
         _term.UnsyncedVms.Clear();
         QueueHostReconciliation(documents.Vms);
+        PublishInventory();
         _heartbeats?.SetHosts(_term.Hosts.Keys);
         var now = _time.GetUtcNow();
         foreach (var host in documents.Hosts)

@@ -16,6 +16,9 @@ internal sealed class TermState
     /// <summary>VM documents known and not protected (counted for /metrics; not the core's business).</summary>
     public HashSet<string> UnprotectedVms { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Protected VM documents the core could not take (a volume did not parse): still counted as protected.</summary>
+    public HashSet<string> UnparsedVms { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Hosts whose document changed (audit feed) and is not applied to the core yet.</summary>
     public HashSet<string> DirtyHosts { get; } = new(StringComparer.Ordinal);
 
