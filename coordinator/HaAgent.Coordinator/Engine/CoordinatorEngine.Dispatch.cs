@@ -51,6 +51,10 @@ internal sealed partial class CoordinatorEngine
                         stamp => new ProtocolUnfenceOrder(unfence.UnfenceId, stamp, allowed, CephAddresses(unfence.Targets), IscsiTargets(unfence.Targets)));
                     break;
                 case VmStartOrder start:
+                    if (!_core!.TryGetVmState(start.VmId, out _, out _))
+                    {
+                        break; // unprotected or deleted since the step that ordered it (its commit had to wait): HA no longer starts it
+                    }
                     StoredDocument? definition;
                     try
                     {
