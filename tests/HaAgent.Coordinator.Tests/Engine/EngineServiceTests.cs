@@ -59,4 +59,19 @@ public sealed class EngineServiceTests
         Assert.Contains("haagent_inventory_available 0\n", followerText, StringComparison.Ordinal);
         Assert.DoesNotContain("haagent_vms{", followerText, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task VmUpdate_WithoutHost_KeepsTheHostTheEngineWrote()
+    {
+        await using var host = await ApiHost.StartAsync(openReads: true);
+        var ops = host.Client(ApiHost.OperatorToken);
+        Assert.True((await ops.PostAsJsonAsync("/v1/vms", new { id = "keep-v1", cpus = 1, memoryMiB = 512, host = "keep-h1" })).IsSuccessStatusCode);
+
+        // An operator resizes the VM and names no host: where it runs stays what the document says.
+        Assert.True((await ops.PutAsJsonAsync("/v1/vms/keep-v1", new { cpus = 2, memoryMiB = 1024 })).IsSuccessStatusCode);
+
+        var vm = await host.Client(null).GetFromJsonAsync<System.Text.Json.JsonElement>(new Uri("/v1/vms/keep-v1", UriKind.Relative));
+        Assert.Equal("keep-h1", vm.GetProperty("host").GetString());
+        Assert.Equal(2, vm.GetProperty("cpus").GetInt32());
+    }
 }
