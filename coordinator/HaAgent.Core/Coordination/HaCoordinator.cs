@@ -136,6 +136,20 @@ public sealed partial class HaCoordinator
         return false;
     }
 
+    /// <summary>The VMs assigned to a host (running, starting or stopping there), by id: one pass, no whole snapshot.</summary>
+    public IReadOnlyList<string> VmsAssignedTo(string hostId)
+    {
+        var assigned = new List<string>();
+        foreach (var vm in _vms)
+        {
+            if (IsAssigned(vm.State) && string.Equals(vm.HostId, hostId, StringComparison.Ordinal))
+            {
+                assigned.Add(vm.Id);
+            }
+        }
+        return assigned;
+    }
+
     /// <summary>True when the coordinator manages this host.</summary>
     public bool HasHost(string hostId) => _hostById.ContainsKey(hostId);
 

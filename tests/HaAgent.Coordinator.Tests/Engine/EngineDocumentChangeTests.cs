@@ -141,6 +141,24 @@ public sealed class EngineDocumentChangeTests : IAsyncLifetime
         Assert.Equal(0, _harness.Engine.Rebuilds);
     }
 
+    [Fact]
+    public async Task AuditFeedGap_EngineFallsBackToAFullRebuild_AndLearnsWhatTheLostEntrySaid()
+    {
+        await _harness!.DisposeAsync();
+        var hiding = new HidingAuditStore(_store!);
+        _harness = await EngineHarness.StartAsync(hiding);
+        await EngineScenarios.StartClusterAsync(_harness);
+        hiding.HideContaining = "vms/vm9";
+        var api = new ApiStore(_store!, NullLogger<ApiStore>.Instance);
+        var vm9 = JsonSerializer.SerializeToUtf8Bytes(new VmDocument("vm9", 1, 1024, ["ceph:rbd/vm9"], 0, null, true, null), ApiJsonContext.Default.VmDocument);
+        Assert.Null((await api.CommitAsync(Operator, "vm.create", ApiStore.VmsPrefix + "vm9", null, vm9, 0, CancellationToken.None)).Problem);
+
+        // The next entry lands after a hole: the engine cannot know what it missed, so it reads everything again.
+        await ChangeVmAsync(api, "vm.priority", static vm => vm with { Priority = 3 });
+        await TickUntilAsync(() => _harness.Engine.Rebuilds == 1 && Knows("vm9"), "a rebuild that knows vm9");
+        Assert.Equal((VmState.Running, "h1"), _harness.Engine.Core!.VmStateOf("vm1"));
+    }
+
     private async Task ChangeVmAsync(ApiStore api, string action, Func<VmDocument, VmDocument> change)
     {
         var (vm, version, raw) = await api.GetAsync(ApiStore.VmsPrefix + "vm1", ApiJsonContext.Default.VmDocument, CancellationToken.None);

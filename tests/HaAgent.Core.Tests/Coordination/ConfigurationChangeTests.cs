@@ -205,6 +205,18 @@ public sealed class ConfigurationChangeTests
         Assert.Equal(["web1"], changed);
     }
 
+    [Fact]
+    public void VmsAssignedTo_AfterFailover_ListsWhatEachHostHolds()
+    {
+        var core = Build();
+        Assert.Equal(["db1"], core.VmsAssignedTo("h2"));
+
+        FailAndFenceH2(core);
+
+        Assert.Empty(core.VmsAssignedTo("h2"));
+        Assert.Contains("db1", core.VmsAssignedTo(_env.Starts[0].HostId));
+    }
+
     private HaCoordinator Build(long hostMemoryMiB = 32 * 1024)
     {
         var hostIds = new[] { "h1", "h2", "h3" };
