@@ -100,7 +100,9 @@ internal static class VmEndpoints
             return EndpointSupport.VersionMismatch(key, expected, version);
         }
         Validate(request!, id, current.Protected, out var vm);
-        return await WriteAsync(context, store, "vm.update", key, raw, vm!, version);
+        // Where it runs is kept from the stored document (the engine writes it for protected VMs) unless the request names a host.
+        vm = vm! with { Host = request!.Host ?? current.Host };
+        return await WriteAsync(context, store, "vm.update", key, raw, vm, version);
     }
 
     private static Task<IResult> SetProtectedAsync(HttpContext context, string id, bool on, ApiStore store) =>

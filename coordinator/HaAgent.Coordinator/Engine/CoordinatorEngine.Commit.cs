@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using HaAgent.Coordinator.Engine.Documents;
 using HaAgent.Coordinator.Store;
+using HaAgent.Core.Coordination;
 using HaAgent.Core.Env;
 
 namespace HaAgent.Coordinator.Engine;
@@ -35,9 +36,23 @@ internal sealed partial class CoordinatorEngine
         var leadership = env.Leadership;
         var records = env.PendingAudit;
         var chunks = AuditChunks(records, leadership.Epoch);
-        var state = _core!.Snapshot();
-        var shardWrites = ShardWrites(state.Placement, state.Released, out var shardUpdates);
-        var snapshot = SnapshotWrite(leadership.Epoch, state.Fenced);
+        var core = _core!;
+        core.TakeChangedVms(_term.UnsyncedVms);
+        List<DocumentWrite> shardWrites;
+        List<(int Index, VmShardDocument Shard)> shardUpdates;
+        IReadOnlyDictionary<string, IReadOnlyList<FenceTarget>> fenced;
+        if (_term.FullShardSync)
+        {
+            var state = core.Snapshot();
+            shardWrites = ShardWrites(state.Placement, state.Released, out shardUpdates);
+            fenced = state.Fenced;
+        }
+        else
+        {
+            shardWrites = ChangedShardWrites(out shardUpdates);
+            fenced = core.FencedSnapshot();
+        }
+        var snapshot = SnapshotWrite(leadership.Epoch, fenced);
         var (before, last) = Pack(shardWrites, snapshot, chunks[^1].Length);
         try
         {
@@ -65,6 +80,9 @@ internal sealed partial class CoordinatorEngine
         {
             _term.Shards[index] = shard;
         }
+        _term.FullShardSync = false;
+        QueueHostWrites(_term.UnsyncedVms);
+        _term.UnsyncedVms.Clear();
         _metrics.RecordDecisions(records);
         records.Clear();
         LastCommit = System.Diagnostics.Stopwatch.GetElapsedTime(started);
@@ -197,6 +215,49 @@ internal sealed partial class CoordinatorEngine
                 writes.Add(DocumentWrite.Put(ShardKey(i), JsonSerializer.SerializeToUtf8Bytes(shard, EngineJsonContext.Default.VmShardDocument)));
                 shardUpdates.Add((i, shard));
             }
+        }
+        return writes;
+    }
+
+    /// <summary>
+    /// The shards holding a VM the core reports changed, each copied from its last committed content with just those
+    /// VMs updated: a step that moved a few VMs costs a few shards, not a walk over every placement.
+    /// </summary>
+    private List<DocumentWrite> ChangedShardWrites(out List<(int Index, VmShardDocument Shard)> shardUpdates)
+    {
+        var byShard = new Dictionary<int, VmShardDocument>();
+        var core = _core!;
+        foreach (var vmId in _term.UnsyncedVms)
+        {
+            var index = ShardOf(vmId);
+            if (!byShard.TryGetValue(index, out var shard))
+            {
+                var known = _term.Shards[index];
+                shard = new VmShardDocument(
+                    known is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(known.Placement, StringComparer.Ordinal),
+                    known is null ? [] : [.. known.Released]);
+                byShard[index] = shard;
+            }
+            shard.Placement.Remove(vmId);
+            shard.Released.Remove(vmId);
+            if (core.TryGetVmState(vmId, out var state, out var hostId))
+            {
+                if (hostId is not null && state is VmState.Running or VmState.Starting or VmState.Stopping)
+                {
+                    shard.Placement[vmId] = hostId;
+                }
+                else if (state == VmState.Pending)
+                {
+                    shard.Released.Add(vmId);
+                }
+            }
+        }
+        var writes = new List<DocumentWrite>(byShard.Count);
+        shardUpdates = new List<(int, VmShardDocument)>(byShard.Count);
+        foreach (var (index, shard) in byShard.OrderBy(static s => s.Key))
+        {
+            writes.Add(DocumentWrite.Put(ShardKey(index), JsonSerializer.SerializeToUtf8Bytes(shard, EngineJsonContext.Default.VmShardDocument)));
+            shardUpdates.Add((index, shard));
         }
         return writes;
     }

@@ -30,7 +30,6 @@ internal sealed partial class CoordinatorEngine
         }
         var orders = env.Orders.ToArray();
         env.Orders.Clear();
-        IReadOnlyDictionary<string, string>? placement = null;
         var now = _time.GetUtcNow();
         for (var i = 0; i < orders.Length; i++)
         {
@@ -45,12 +44,15 @@ internal sealed partial class CoordinatorEngine
                         stamp => new ProtocolFenceOrder(fence.FenceId, stamp, fence.VictimHostId, CephAddresses(fence.Targets), IscsiTargets(fence.Targets)));
                     break;
                 case CoreUnfenceOrder unfence:
-                    placement ??= _core!.Snapshot().Placement;
-                    var allowed = placement.Where(p => p.Value == unfence.HostId).Select(static p => p.Key).Order(StringComparer.Ordinal).ToArray();
+                    var allowed = _core!.VmsAssignedTo(unfence.HostId).ToArray(); // id order: the core keeps its VMs sorted
                     Send(env, outbox, unfence.HostId, unfence.Token, InFlightKind.Unfence, unfence.UnfenceId, unfence.UnfenceId, unfence.HostId, now,
                         stamp => new ProtocolUnfenceOrder(unfence.UnfenceId, stamp, allowed, CephAddresses(unfence.Targets), IscsiTargets(unfence.Targets)));
                     break;
                 case VmStartOrder start:
+                    if (!_core!.TryGetVmState(start.VmId, out _, out _))
+                    {
+                        break; // unprotected or deleted since the step that ordered it (its commit had to wait): HA no longer starts it
+                    }
                     StoredDocument? definition;
                     try
                     {

@@ -38,7 +38,7 @@ internal sealed partial class CoordinatorEngine
                 }
                 BuildCore(env, documents, snapshot.Placement, fenced, snapshot.Released);
                 LastLoad = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-                Log.Loaded(_logger, env.Leadership.Epoch, _term.HostIds.Length, _term.Vms.Count, snapshot.Document is not null, snapshot.Placement.Count,
+                Log.Loaded(_logger, env.Leadership.Epoch, _term.Hosts.Count, _term.Vms.Count, snapshot.Document is not null, snapshot.Placement.Count,
                     (long)LastLoad.TotalMilliseconds);
                 return true;
             }
@@ -149,30 +149,43 @@ internal sealed partial class CoordinatorEngine
         IReadOnlyDictionary<string, IReadOnlyList<FenceTarget>> fenced,
         IReadOnlyList<string> released)
     {
-        var hosts = documents.Hosts.Select(static h => new HostSpec(h.Id, h.Cpus, h.MemoryMiB, new FailureDomains(h.Rack, h.Power, h.Zone))).ToList();
+        var hosts = documents.Hosts.Select(ToSpec).ToList();
         var identities = hosts.Select(h => _term.Agents.TryGetValue(h.Id, out var agent) ? FenceIdentities.FromAgent(agent) : FenceIdentities.Unknown(h.Id)).ToList();
         var vms = new Dictionary<string, VmSpec>(StringComparer.Ordinal);
+        var unprotected = new HashSet<string>(StringComparer.Ordinal);
+        var unparsed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var vm in documents.Vms)
         {
             if (!vm.Protected)
             {
+                unprotected.Add(vm.Id);
                 continue;
             }
-            try
+            if (ToSpec(vm) is { } spec)
             {
-                vms[vm.Id] = new VmSpec(vm.Id, vm.Cpus, vm.MemoryMiB, [.. vm.Volumes.Select(VolumeRef.Parse)], vm.Priority, vm.Group);
+                vms[vm.Id] = spec;
             }
-            catch (FormatException e)
+            else
             {
-                Log.DocumentSkipped(_logger, ApiStore.VmsPrefix + vm.Id, e.Message);
+                unparsed.Add(vm.Id);
             }
         }
         var rules = documents.Rules.Select(RuleEndpoints.ToPlacementRule).ToList();
         var cluster = new HaCluster(hosts, identities, [.. vms.Values], rules, placement, fenced, released);
         _core = new HaCoordinator(env, _planner, _options.Core, cluster);
-        _term.HostIds = [.. hosts.Select(static h => h.Id)];
+        _term.Hosts = documents.Hosts.ToDictionary(static h => h.Id, StringComparer.Ordinal);
         _term.Vms = vms;
-        _heartbeats?.SetHosts(_term.HostIds);
+        _term.UnprotectedVms = unprotected;
+        _term.UnparsedVms = unparsed;
+        // Everything the documents said is in this core now: changes noted before are applied by it.
+        _term.DirtyHosts.Clear();
+        _term.DirtyVms.Clear();
+        _term.RulesDirty = false;
+        _term.FullShardSync = true; // the next commit compares the whole placement with the shards
+        _term.UnsyncedVms.Clear();
+        QueueHostReconciliation(documents.Vms);
+        PublishInventory();
+        _heartbeats?.SetHosts(_term.Hosts.Keys);
         var now = _time.GetUtcNow();
         foreach (var host in documents.Hosts)
         {
@@ -182,6 +195,22 @@ internal sealed partial class CoordinatorEngine
             }
         }
     }
+
+    /// <summary>The core's view of a protected VM document; null (logged) when a volume does not parse.</summary>
+    private VmSpec? ToSpec(VmDocument vm)
+    {
+        try
+        {
+            return new VmSpec(vm.Id, vm.Cpus, vm.MemoryMiB, [.. vm.Volumes.Select(VolumeRef.Parse)], vm.Priority, vm.Group);
+        }
+        catch (FormatException e)
+        {
+            Log.DocumentSkipped(_logger, ApiStore.VmsPrefix + vm.Id, e.Message);
+            return null;
+        }
+    }
+
+    private static HostSpec ToSpec(HostDocument host) => new(host.Id, host.Cpus, host.MemoryMiB, new FailureDomains(host.Rack, host.Power, host.Zone));
 
     /// <summary>The documents changed: a new core from fresh documents and the current core's own snapshot.</summary>
     private async Task RebuildAsync(CoordinatorEnvironment env, CancellationToken cancellationToken)
@@ -193,7 +222,8 @@ internal sealed partial class CoordinatorEngine
         env.ReplayLastVmReports();
         _term.Rebuilt = true;
         LastRebuild = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        Log.Rebuilt(_logger, env.Leadership.Epoch, _term.HostIds.Length, _term.Vms.Count, (long)LastRebuild.TotalMilliseconds);
+        Interlocked.Increment(ref _rebuilds);
+        Log.Rebuilt(_logger, env.Leadership.Epoch, _term.Hosts.Count, _term.Vms.Count, (long)LastRebuild.TotalMilliseconds);
     }
 
     private static FenceTarget? ToTarget(FenceTargetDocument document) => document.Kind switch

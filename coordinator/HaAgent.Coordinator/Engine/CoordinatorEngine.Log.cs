@@ -34,6 +34,15 @@ internal sealed partial class CoordinatorEngine
         [LoggerMessage(EventIds.EngineNoOutbox, LogLevel.Warning, "engine idle: no agent endpoint (IAgentOrderOutbox) is registered, so no order could reach an agent")]
         public static partial void NoOutbox(ILogger logger);
 
+        [LoggerMessage(EventIds.EngineChangesApplied, LogLevel.Debug, "engine applied {Applied} document change(s) to the live core in {Milliseconds} ms; {Deferred} left for later")]
+        public static partial void ChangesApplied(ILogger logger, int applied, int deferred, long milliseconds);
+
+        [LoggerMessage(EventIds.EngineFeedGap, LogLevel.Warning, "engine: audit feed jumped from {After} to {Sequence}; rebuilding the core from every document")]
+        public static partial void FeedGap(ILogger logger, long after, long sequence);
+
+        [LoggerMessage(EventIds.EngineVmHostsWritten, LogLevel.Debug, "engine wrote the host of {Written} VM document(s) in {Milliseconds} ms; {Left} left for the next iterations")]
+        public static partial void VmHostsWritten(ILogger logger, int written, int left, long milliseconds);
+
         [LoggerMessage(EventIds.EngineFailed, LogLevel.Error, "engine term with epoch {Epoch} failed; starting over")]
         public static partial void Failed(ILogger logger, long epoch, Exception exception);
     }

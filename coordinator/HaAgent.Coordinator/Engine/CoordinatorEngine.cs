@@ -35,6 +35,9 @@ internal sealed partial class CoordinatorEngine : BackgroundService
     private CoordinatorEnvironment? _env;
     private HaCoordinator? _core;
     private TermState _term = new();
+    private long _incrementalChanges;
+    private long _rebuilds;
+    private long _vmHostsWritten;
 
     public CoordinatorEngine(
         ICoordinatorStore store,
@@ -66,6 +69,21 @@ internal sealed partial class CoordinatorEngine : BackgroundService
 
     /// <summary>How long the last rebuild after a document change took.</summary>
     internal TimeSpan LastRebuild { get; private set; }
+
+    /// <summary>How long the last incremental application of document changes took (reading the changed documents included).</summary>
+    internal TimeSpan LastIncremental { get; private set; }
+
+    /// <summary>Document changes applied to the live core without a rebuild, this process's lifetime.</summary>
+    internal long IncrementalChanges => Volatile.Read(ref _incrementalChanges);
+
+    /// <summary>VM documents whose "host" the engine wrote, this process's lifetime.</summary>
+    internal long VmHostsWritten => Volatile.Read(ref _vmHostsWritten);
+
+    /// <summary>VM documents whose "host" is still to be written.</summary>
+    internal int VmHostsPending => _term.HostWrites.Count;
+
+    /// <summary>Full rebuilds after document changes, this process's lifetime.</summary>
+    internal long Rebuilds => Volatile.Read(ref _rebuilds);
 
     /// <summary>How long the last snapshot + audit commit took (serialising the placement included).</summary>
     internal TimeSpan LastCommit { get; private set; }
@@ -151,6 +169,10 @@ internal sealed partial class CoordinatorEngine : BackgroundService
                     break;
                 }
                 await DispatchAsync(env, outbox, cancellationToken).ConfigureAwait(false);
+                if (!await TryStoreStepAsync(leadership, () => FlushVmHostsAsync(leadership, cancellationToken), unavailable).ConfigureAwait(false))
+                {
+                    break;
+                }
             }
         }
         catch (NotLeaderException)
@@ -226,10 +248,7 @@ internal sealed partial class CoordinatorEngine : BackgroundService
         }
         Interlocked.Increment(ref _term.Steps);
         var counts = new int[HostStateCount];
-        foreach (var hostId in _term.HostIds)
-        {
-            counts[(int)core.HostStateOf(hostId)]++;
-        }
+        core.CountHostStates(counts);
         _metrics.SetVerdicts(counts);
     }
 }

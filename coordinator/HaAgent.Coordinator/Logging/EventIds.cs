@@ -36,4 +36,7 @@ internal static class EventIds
     public const int EngineNoOutbox = 1410;
     public const int EngineFailed = 1411;
     public const int EngineDefinitionIgnored = 1412;
+    public const int EngineChangesApplied = 1413;
+    public const int EngineFeedGap = 1414;
+    public const int EngineVmHostsWritten = 1415;
 }

@@ -107,6 +107,12 @@ public sealed partial class HaCoordinator
         {
             return;
         }
+        JudgeReport(host, running, now);
+    }
+
+    /// <summary>Acts on one host's list of running HA VMs: confirms starts, adopts, stops second copies, releases vanished VMs.</summary>
+    private void JudgeReport(HostRecord host, IReadOnlyList<string> running, DateTimeOffset now)
+    {
         var matched = 0;
         for (var i = 0; i < running.Count; i++)
         {

@@ -15,16 +15,18 @@ public sealed partial class HaCoordinator
     private readonly IHaEnvironment _env;
     private readonly IPlacementPlanner _planner;
     private readonly CoordinatorOptions _options;
-    private readonly HostRecord[] _hosts;
+    // Arrays sorted by id (the step walks them; a configuration change replaces them, see HaCoordinator.Configuration).
+    private HostRecord[] _hosts;
     private readonly Dictionary<string, HostRecord> _hostById;
-    private readonly VmRecord[] _vms;
+    private VmRecord[] _vms;
     private readonly Dictionary<string, VmRecord> _vmById;
-    private readonly IReadOnlyList<PlacementRule> _rules;
+    private IReadOnlyList<PlacementRule> _rules;
     private long _epoch;
     private bool _stormGuard;
     private int _pendingVms;
     private int _vmOrdersInFlight;
     private long _orderSequence;
+    private readonly HashSet<string> _changedVms = new(StringComparer.Ordinal);
 
     public HaCoordinator(IHaEnvironment env, IPlacementPlanner planner, CoordinatorOptions options, HaCluster cluster)
     {
@@ -87,6 +89,7 @@ public sealed partial class HaCoordinator
                 SetVm(vm, VmState.Pending, null, now);
             }
         }
+        _changedVms.Clear(); // the starting state is the caller's to persist whole; changes count from here
     }
 
     /// <summary>The current verdict on a host.</summary>
@@ -97,6 +100,92 @@ public sealed partial class HaCoordinator
     {
         var vm = _vmById[vmId];
         return (vm.State, vm.HostId);
+    }
+
+    /// <summary>Like <see cref="VmStateOf"/>, false for a VM this coordinator does not manage (never given, or removed).</summary>
+    public bool TryGetVmState(string vmId, out VmState state, out string? hostId)
+    {
+        if (_vmById.TryGetValue(vmId, out var vm))
+        {
+            (state, hostId) = (vm.State, vm.HostId);
+            return true;
+        }
+        (state, hostId) = (VmState.Unknown, null);
+        return false;
+    }
+
+    /// <summary>Adds the number of hosts in each state to <paramref name="countsByState"/> (indexed by <see cref="HostState"/>).</summary>
+    public void CountHostStates(Span<int> countsByState)
+    {
+        foreach (var host in _hosts)
+        {
+            countsByState[(int)host.State]++;
+        }
+    }
+
+    /// <summary>True when a host is being fenced, is returning or is being unfenced: work a full rebuild would forget.</summary>
+    public bool AnyHostInTransition()
+    {
+        foreach (var host in _hosts)
+        {
+            if (host.State is HostState.Fencing or HostState.Returning or HostState.Unfencing)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The VMs assigned to a host (running, starting or stopping there), by id: one pass, no whole snapshot.</summary>
+    public IReadOnlyList<string> VmsAssignedTo(string hostId)
+    {
+        var assigned = new List<string>();
+        foreach (var vm in _vms)
+        {
+            if (IsAssigned(vm.State) && string.Equals(vm.HostId, hostId, StringComparison.Ordinal))
+            {
+                assigned.Add(vm.Id);
+            }
+        }
+        return assigned;
+    }
+
+    /// <summary>True when the coordinator manages this host.</summary>
+    public bool HasHost(string hostId) => _hostById.ContainsKey(hostId);
+
+    /// <summary>Number of VMs managed (HA-protected VMs given or added).</summary>
+    public int VmCount => _vms.Length;
+
+    /// <summary>Number of hosts managed.</summary>
+    public int HostCount => _hosts.Length;
+
+    /// <summary>
+    /// Moves the ids of the VMs whose state or host changed (or that were removed) since the last call into
+    /// <paramref name="into"/>, so a caller can persist or publish just those instead of a whole <see cref="Snapshot"/>.
+    /// The state the coordinator was built with is not reported.
+    /// </summary>
+    public void TakeChangedVms(ICollection<string> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        foreach (var id in _changedVms)
+        {
+            into.Add(id);
+        }
+        _changedVms.Clear();
+    }
+
+    /// <summary>The fenced part of <see cref="Snapshot"/> alone (a handful of hosts; no walk over the VMs).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<FenceTarget>> FencedSnapshot()
+    {
+        var fenced = new Dictionary<string, IReadOnlyList<FenceTarget>>(StringComparer.Ordinal);
+        foreach (var host in _hosts)
+        {
+            if (host.FencedTargets is { Count: > 0 })
+            {
+                fenced[host.Id] = [.. host.FencedTargets];
+            }
+        }
+        return fenced;
     }
 
     /// <summary>
@@ -169,6 +258,10 @@ public sealed partial class HaCoordinator
         {
             return;
         }
+        if (_addedVms.Count > 0)
+        {
+            RejudgeReportsOfAddedVms(now);
+        }
         UpdateStormGuard(now, watched, silent);
         foreach (var host in _hosts)
         {
@@ -199,6 +292,10 @@ public sealed partial class HaCoordinator
         if (vm.State is VmState.Starting or VmState.Stopping)
         {
             _vmOrdersInFlight--;
+        }
+        if (vm.State != state || !string.Equals(vm.HostId, hostId, StringComparison.Ordinal))
+        {
+            _changedVms.Add(vm.Id);
         }
         vm.State = state;
         vm.HostId = hostId;

@@ -6,7 +6,8 @@ namespace HaAgent.Core.Coordination;
 /// <summary>Everything the coordinator knows about one host. Mutable; owned by one <see cref="HaCoordinator"/>.</summary>
 internal sealed class HostRecord(HostSpec spec, HostFenceIdentity identity)
 {
-    public HostSpec Spec { get; } = spec;
+    /// <summary>Replaced by HaCoordinator.UpsertHost (capacity, failure-domain labels); the id never changes.</summary>
+    public HostSpec Spec { get; set; } = spec;
     /// <summary>Replaced when the host's agent announces a new one (a restart gets new Ceph client nonces).</summary>
     public HostFenceIdentity Identity { get; set; } = identity;
     // Kept here, not read through Spec: the decision step touches every host, and one object per host is cheaper than two.

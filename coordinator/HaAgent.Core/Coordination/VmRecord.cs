@@ -5,7 +5,8 @@ namespace HaAgent.Core.Coordination;
 /// <summary>The coordinator's view of one VM. Change <see cref="State"/> and <see cref="HostId"/> only through HaCoordinator.SetVm.</summary>
 internal sealed class VmRecord(VmSpec spec)
 {
-    public VmSpec Spec { get; } = spec;
+    /// <summary>Replaced by HaCoordinator.UpsertVm (priority, group, size, volumes); the id never changes.</summary>
+    public VmSpec Spec { get; set; } = spec;
     public string Id { get; } = spec.Id;
     public string Subject { get; } = "vm " + spec.Id;
     public VmState State { get; set; }

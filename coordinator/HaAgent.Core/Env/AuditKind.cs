@@ -28,4 +28,7 @@ public enum AuditKind
     Unfenced,
     Maintenance,
     OrderRefused,
+
+    /// <summary>The operator changed the configuration in a way that touches a VM the coordinator is acting on.</summary>
+    ConfigurationChanged,
 }

@@ -56,14 +56,14 @@ public sealed class EngineDocumentChangeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task VmCreated_ThroughApi_CoreRebuiltAndAdoptsIt()
+    public async Task VmCreated_ThroughApi_AppliedWithoutRebuildAndAdopted()
     {
         var api = new ApiStore(_store!, NullLogger<ApiStore>.Instance);
         var vm = JsonSerializer.SerializeToUtf8Bytes(new VmDocument("vm2", 1, 1024, ["ceph:rbd/vm2"], 0, null, true, null), ApiJsonContext.Default.VmDocument);
         var (_, problem) = await api.CommitAsync(Operator, "vm.create", ApiStore.VmsPrefix + "vm2", null, vm, 0, CancellationToken.None);
         Assert.Null(problem);
 
-        // Agents report every few seconds; the core rebuilt from fresh documents adopts vm2 where its agent runs it.
+        // Agents report every few seconds; the live core, told of vm2, adopts it where its agent runs it.
         for (var i = 0; i < 20 && !(Knows("vm2") && _harness!.Engine.Core!.VmStateOf("vm2") == (VmState.Running, "h2")); i++)
         {
             _harness!.Report("h1", "vm1");
@@ -73,10 +73,12 @@ public sealed class EngineDocumentChangeTests : IAsyncLifetime
         }
         Assert.Equal((VmState.Running, "h2"), _harness!.Engine.Core!.VmStateOf("vm2"));
         Assert.Equal((VmState.Running, "h1"), _harness.Engine.Core!.VmStateOf("vm1"));
+        Assert.Equal(0, _harness.Engine.Rebuilds);
+        Assert.True(_harness.Engine.IncrementalChanges > 0);
     }
 
     [Fact]
-    public async Task VmReportedBeforeItsRegistration_AdoptedAfterTheRebuild_WithoutWaitingForAnotherReport()
+    public async Task VmReportedBeforeItsRegistration_AdoptedWithoutWaitingForAnotherReport()
     {
         // h2's agent reports vm3 the moment it starts; the operator registers it a moment later.
         _harness!.Report("h1", "vm1");
@@ -87,7 +89,7 @@ public sealed class EngineDocumentChangeTests : IAsyncLifetime
         var (_, problem) = await api.CommitAsync(Operator, "vm.create", ApiStore.VmsPrefix + "vm3", null, vm, 0, CancellationToken.None);
         Assert.Null(problem);
 
-        // No further VM report: only heartbeats. The rebuilt core must still know where vm3 runs.
+        // No further VM report: only heartbeats. The core must still know where vm3 runs.
         for (var i = 0; i < 10 && !(Knows("vm3") && _harness.Engine.Core!.VmStateOf("vm3") == (VmState.Running, "h2")); i++)
         {
             await _harness.TickAsync(EngineHarness.Hosts);
@@ -96,16 +98,84 @@ public sealed class EngineDocumentChangeTests : IAsyncLifetime
         Assert.Equal((VmState.Running, "h1"), _harness.Engine.Core!.VmStateOf("vm1"));
     }
 
-    private bool Knows(string vmId)
+    [Fact]
+    public async Task VmUnprotectedThenProtected_ThroughApi_CoreForgetsAndReadoptsItWithoutRebuildOrStart()
     {
-        try
-        {
-            _harness!.Engine.Core!.VmStateOf(vmId);
-            return true;
-        }
-        catch (KeyNotFoundException)
-        {
-            return false;
-        }
+        var api = new ApiStore(_store!, NullLogger<ApiStore>.Instance);
+        await ChangeVmAsync(api, "vm.unprotect", static vm => vm with { Protected = false });
+        await TickUntilAsync(() => !Knows("vm1"), "vm1 no longer managed");
+
+        await ChangeVmAsync(api, "vm.protect", static vm => vm with { Protected = true, Priority = 7 });
+        await TickUntilAsync(() => Knows("vm1") && _harness!.Engine.Core!.VmStateOf("vm1") == (VmState.Running, "h1"), "vm1 managed again, adopted on h1");
+
+        Assert.Equal(0, _harness!.Engine.Rebuilds);
+        Assert.Empty(_harness.Outbox.OfType<StartVmOrder>());
     }
+
+    [Fact]
+    public async Task HostRegisteredThenDeleted_ThroughApi_CoreAddsAndDropsItWithoutRebuild()
+    {
+        var api = new ApiStore(_store!, NullLogger<ApiStore>.Instance);
+        var h4 = JsonSerializer.SerializeToUtf8Bytes(new HostDocument("h4", 16, 65536, "r-h4", "p1", "z1", false), ApiJsonContext.Default.HostDocument);
+        Assert.Null((await api.CommitAsync(Operator, "host.register", ApiStore.HostsPrefix + "h4", null, h4, 0, CancellationToken.None)).Problem);
+        await TickUntilAsync(() => _harness!.Engine.Core!.HasHost("h4"), "h4 known to the core");
+        Assert.Equal(HostState.Healthy, _harness!.Engine.Core!.HostStateOf("h4"));
+
+        var (_, version, raw) = await api.GetAsync(ApiStore.HostsPrefix + "h4", ApiJsonContext.Default.HostDocument, CancellationToken.None);
+        Assert.Null((await api.CommitAsync(Operator, "host.delete", ApiStore.HostsPrefix + "h4", raw, null, version, CancellationToken.None)).Problem);
+        await TickUntilAsync(() => !_harness.Engine.Core!.HasHost("h4"), "h4 dropped by the core");
+
+        Assert.Equal(0, _harness.Engine.Rebuilds);
+        Assert.Equal((VmState.Running, "h1"), _harness.Engine.Core!.VmStateOf("vm1"));
+    }
+
+    [Fact]
+    public async Task RuleCreated_ThroughApi_AppliedWithoutRebuild()
+    {
+        var api = new ApiStore(_store!, NullLogger<ApiStore>.Instance);
+        var before = _harness!.Engine.IncrementalChanges;
+        var rule = JsonSerializer.SerializeToUtf8Bytes(new RuleDocument("apart", "anti-affinity", "hard", ["vm1", "vm9"], "host", null), ApiJsonContext.Default.RuleDocument);
+        Assert.Null((await api.CommitAsync(Operator, "rule.create", ApiStore.RulesPrefix + "apart", null, rule, 0, CancellationToken.None)).Problem);
+
+        await TickUntilAsync(() => _harness.Engine.IncrementalChanges > before, "the rule applied");
+        Assert.Equal(0, _harness.Engine.Rebuilds);
+    }
+
+    [Fact]
+    public async Task AuditFeedGap_EngineFallsBackToAFullRebuild_AndLearnsWhatTheLostEntrySaid()
+    {
+        await _harness!.DisposeAsync();
+        var hiding = new HidingAuditStore(_store!);
+        _harness = await EngineHarness.StartAsync(hiding);
+        await EngineScenarios.StartClusterAsync(_harness);
+        hiding.HideContaining = "vms/vm9";
+        var api = new ApiStore(_store!, NullLogger<ApiStore>.Instance);
+        var vm9 = JsonSerializer.SerializeToUtf8Bytes(new VmDocument("vm9", 1, 1024, ["ceph:rbd/vm9"], 0, null, true, null), ApiJsonContext.Default.VmDocument);
+        Assert.Null((await api.CommitAsync(Operator, "vm.create", ApiStore.VmsPrefix + "vm9", null, vm9, 0, CancellationToken.None)).Problem);
+
+        // The next entry lands after a hole: the engine cannot know what it missed, so it reads everything again.
+        await ChangeVmAsync(api, "vm.priority", static vm => vm with { Priority = 3 });
+        await TickUntilAsync(() => _harness.Engine.Rebuilds == 1 && Knows("vm9"), "a rebuild that knows vm9");
+        Assert.Equal((VmState.Running, "h1"), _harness.Engine.Core!.VmStateOf("vm1"));
+    }
+
+    private async Task ChangeVmAsync(ApiStore api, string action, Func<VmDocument, VmDocument> change)
+    {
+        var (vm, version, raw) = await api.GetAsync(ApiStore.VmsPrefix + "vm1", ApiJsonContext.Default.VmDocument, CancellationToken.None);
+        var after = JsonSerializer.SerializeToUtf8Bytes(change(vm!), ApiJsonContext.Default.VmDocument);
+        Assert.Null((await api.CommitAsync(Operator, action, ApiStore.VmsPrefix + "vm1", raw, after, version, CancellationToken.None)).Problem);
+    }
+
+    private async Task TickUntilAsync(Func<bool> condition, string what)
+    {
+        for (var i = 0; i < 40 && !condition(); i++)
+        {
+            _harness!.Report("h1", "vm1");
+            await _harness.TickAsync(EngineHarness.Hosts);
+            await Task.Delay(50);
+        }
+        Assert.True(condition(), what);
+    }
+
+    private bool Knows(string vmId) => _harness!.Engine.Core!.TryGetVmState(vmId, out _, out _);
 }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using HaAgent.Coordinator.Api;
+using HaAgent.Coordinator.Api.Contracts;
 using HaAgent.Coordinator.Engine;
 using HaAgent.Coordinator.Engine.Documents;
 using HaAgent.Core.Coordination;
@@ -22,6 +24,7 @@ internal static class EngineScenarios
         }
         harness.Report("h1", "vm1");
         await harness.TickUntilAsync(() => harness.Engine.Core!.VmStateOf("vm1") == (VmState.Running, "h1"), "vm1 adopted on h1", 5, EngineHarness.Hosts);
+        await AssertVmDocumentHostAsync(harness, "vm1", "h1");
     }
 
     /// <summary>h1 falls silent on the network and on storage until a fence order for it goes to a peer.</summary>
@@ -95,5 +98,23 @@ internal static class EngineScenarios
         Assert.Equal(target, vms.Placement["vm1"]);
         Assert.Empty(vms.Released);
         Assert.Equal(HostState.Fenced, harness.Engine.Core!.HostStateOf("h1"));
+        await AssertVmDocumentHostAsync(harness, "vm1", target);
+    }
+
+    /// <summary>What GET /v1/vms/{id} shows: the VM document's "host" follows the core's placement (written a moment after the step's commit).</summary>
+    public static async Task AssertVmDocumentHostAsync(EngineHarness harness, string vmId, string? host)
+    {
+        VmDocument? document = null;
+        for (var i = 0; i < 50; i++)
+        {
+            var stored = await harness.Store.GetAsync(ApiStore.VmsPrefix + vmId, CancellationToken.None);
+            document = JsonSerializer.Deserialize(stored!.Value.Span, ApiJsonContext.Default.VmDocument);
+            if (document?.Host == host)
+            {
+                break;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Equal(host, document?.Host);
     }
 }

@@ -177,8 +177,9 @@ public sealed class SqliteEngineTests : IAsyncLifetime
         {
             Assert.True((await first.Store.CommitAsync(first.Leadership, batch, null, CancellationToken.None)).Committed);
         }
-        // An API mutation's audit record tells the engine documents changed (these were written behind its back).
-        await first.Store.AppendAuditAsync(first.Leadership, Encoding.UTF8.GetBytes("{\"action\":\"vm.create\",\"subject\":\"vms/bulk\"}"), CancellationToken.None);
+        // These were written behind the engine's back; a VM change that names no single document makes it fall back
+        // to a full rebuild from every document.
+        await first.Store.AppendAuditAsync(first.Leadership, Encoding.UTF8.GetBytes("{\"action\":\"vm.import\"}"), CancellationToken.None);
         await EngineScenarios.StartClusterAsync(first);
         for (var i = 0; i < 20 && !Knows(first, ids[^1]); i++)
         {
@@ -186,6 +187,7 @@ public sealed class SqliteEngineTests : IAsyncLifetime
             await Task.Delay(50);
         }
         Assert.True(Knows(first, ids[^1]), "the core was rebuilt with the bulk VMs");
+        Assert.Equal(1, first.Engine.Rebuilds);
 
         first.Report("h1", [.. ids, "vm1"]);
         await first.TickUntilAsync(() => first.Engine.Core!.VmStateOf(ids[^1]) == (VmState.Running, "h1"), "every bulk VM adopted on h1", 5, EngineHarness.Hosts);
@@ -200,18 +202,7 @@ public sealed class SqliteEngineTests : IAsyncLifetime
         Assert.Equal(VmCount, adopted);
     }
 
-    private static bool Knows(EngineHarness harness, string vmId)
-    {
-        try
-        {
-            harness.Engine.Core!.VmStateOf(vmId);
-            return true;
-        }
-        catch (KeyNotFoundException)
-        {
-            return false;
-        }
-    }
+    private static bool Knows(EngineHarness harness, string vmId) => harness.Engine.Core!.TryGetVmState(vmId, out _, out _);
 
     private async Task<EngineHarness> StartAsync(string instanceId, bool seed = true, bool withDefinition = true, Microsoft.Extensions.Time.Testing.FakeTimeProvider? time = null)
     {

@@ -34,6 +34,7 @@ internal sealed class EngineMetrics
     private readonly Dictionary<string, string> _fenceMethod = new(StringComparer.Ordinal);
 
     private int[]? _verdicts;
+    private EngineInventory? _inventory;
     private long _leaderEpoch;
 
     public long DetectionToRestartCount => _detectionToRestart.Count;
@@ -46,7 +47,16 @@ internal sealed class EngineMetrics
 
     public void SetVerdicts(int[] countsByState) => Volatile.Write(ref _verdicts, countsByState);
 
-    public void ClearVerdicts() => Volatile.Write(ref _verdicts, null);
+    public void ClearVerdicts()
+    {
+        Volatile.Write(ref _verdicts, null);
+        Volatile.Write(ref _inventory, null);
+    }
+
+    /// <summary>Hosts and VMs as the leading engine holds them; null when this instance's engine does not lead (or has not loaded yet).</summary>
+    public EngineInventory? Inventory => Volatile.Read(ref _inventory);
+
+    public void SetInventory(EngineInventory inventory) => Volatile.Write(ref _inventory, inventory);
 
     public long Fences(string method, string outcome) => _fences.TryGetValue((method, outcome), out var n) ? n : 0;
 
