@@ -27,6 +27,9 @@ internal sealed partial class CoordinatorClient : IDisposable
     private readonly CoordinatorContact _contact;
     private readonly ILogger _logger;
     private readonly HttpClient _http;
+    private readonly CoordinatorCertificateCheck _certificates;
+    private readonly Version _version;
+    private readonly HttpVersionPolicy _versionPolicy;
     private int _preferred;
     private string? _lastProblem;
     private long _lastLoggedAt;
@@ -40,7 +43,9 @@ internal sealed partial class CoordinatorClient : IDisposable
         TimeSpan requestTimeout,
         TimeSpan pollTimeout,
         CoordinatorContact contact,
-        ILogger<CoordinatorClient> logger)
+        ILogger<CoordinatorClient> logger,
+        CoordinatorCertificateCheck? certificates = null,
+        string httpVersion = "1.1")
     {
         ArgumentOutOfRangeException.ThrowIfZero(endpoints.Count);
         _endpoints = [.. endpoints.Select(Normalize)];
@@ -50,8 +55,20 @@ internal sealed partial class CoordinatorClient : IDisposable
         _pollTimeout = pollTimeout;
         _contact = contact;
         _logger = logger;
+        _certificates = certificates ?? new CoordinatorCertificateCheck(null, null, [], TimeProvider.System);
+        (_version, _versionPolicy) = httpVersion switch
+        {
+            // Over TLS, ALPN picks h2 when the coordinator offers it; plain http:// stays HTTP/1.1 (no upgrade).
+            "2" => (System.Net.HttpVersion.Version20, HttpVersionPolicy.RequestVersionOrLower),
+            "2-prior-knowledge" => (System.Net.HttpVersion.Version20, HttpVersionPolicy.RequestVersionExact),
+            _ => (System.Net.HttpVersion.Version11, HttpVersionPolicy.RequestVersionExact),
+        };
         _http = new HttpClient(new SocketsHttpHandler
         {
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = _certificates.Validate,
+            },
             ConnectTimeout = connectTimeout,
             AllowAutoRedirect = false,
             UseProxy = false,
@@ -222,7 +239,12 @@ internal sealed partial class CoordinatorClient : IDisposable
         {
             using var content = new ByteArrayContent(frame);
             content.Headers.ContentType = FrameType;
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path)) { Content = content };
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path))
+            {
+                Content = content,
+                Version = _version,
+                VersionPolicy = _versionPolicy,
+            };
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, bound.Token).ConfigureAwait(false);
             switch (response.StatusCode)
             {
@@ -248,8 +270,34 @@ internal sealed partial class CoordinatorClient : IDisposable
         }
         catch (HttpRequestException e)
         {
-            return new Attempt(null, null, $"{endpoint}: {e.Message}", null);
+            return new Attempt(null, null, $"{endpoint}: {Describe(endpoint, e)}", null);
         }
+    }
+
+    /// <summary>One line saying why a request failed, with the TLS refusal's reason rather than "see inner exception".</summary>
+    private string Describe(Uri endpoint, HttpRequestException e)
+    {
+        if (e.HttpRequestError == HttpRequestError.SecureConnectionError)
+        {
+            return _certificates.RefusalOf(endpoint.Host) is { } refusal
+                ? $"TLS refused: {refusal}"
+                : $"TLS handshake failed: {Innermost(e)}";
+        }
+        if (endpoint.Scheme == Uri.UriSchemeHttp && e.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse)
+        {
+            // What plain HTTP to a TLS-only port looks like from here: the server drops the connection.
+            return $"{e.Message} {Innermost(e)} (an https-only coordinator port closes plain-http connections: is this endpoint https://?)";
+        }
+        return e.InnerException is null ? e.Message : $"{e.Message} {Innermost(e)}";
+    }
+
+    private static string Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+        return e.Message;
     }
 
     private int? Hint(HttpResponseMessage response)
