@@ -42,5 +42,6 @@ internal static class AgentEventIds
     internal const int OrderFailedInternally = 614;
     internal const int SecretFileProblem = 620;
     internal const int SecretRollover = 621;
+    internal const int NextSecretRefused = 622;
     internal const int MemoryReport = 900;
 }

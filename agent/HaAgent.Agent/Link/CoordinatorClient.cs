@@ -34,6 +34,10 @@ internal sealed partial class CoordinatorClient : IDisposable
     private string? _lastProblem;
     private long _lastLoggedAt;
     private PollInFlight? _poll;
+    private long _previousUntil;
+
+    /// <summary>How long the agent keeps signing with the previous secret after a coordinator refused the next one.</summary>
+    internal static readonly TimeSpan PreviousSecretHold = TimeSpan.FromSeconds(30);
 
     public CoordinatorClient(
         IReadOnlyList<string> endpoints,
@@ -70,6 +74,12 @@ internal sealed partial class CoordinatorClient : IDisposable
                 RemoteCertificateValidationCallback = _certificates.Validate,
             },
             ConnectTimeout = connectTimeout,
+            // HTTP/2 keeps one connection per endpoint and a timed-out request only resets its stream: without pings a
+            // blackholed connection would stay pooled and take every later request until TCP gives up (minutes). A
+            // ping unanswered within the request bound drops it, as HTTP/1.1 drops a connection whose request timed out.
+            KeepAlivePingDelay = requestTimeout,
+            KeepAlivePingTimeout = requestTimeout,
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
             AllowAutoRedirect = false,
             UseProxy = false,
             UseCookies = false,
@@ -90,9 +100,10 @@ internal sealed partial class CoordinatorClient : IDisposable
     public async Task<SendOutcome> SendAsync(AgentMessage message, CancellationToken cancellationToken)
     {
         byte[] frame;
+        bool previous;
         try
         {
-            frame = _codec.Encode(message, _hostId);
+            frame = Sign(message, out previous);
         }
         catch (ArgumentException e)
         {
@@ -106,6 +117,10 @@ internal sealed partial class CoordinatorClient : IDisposable
         {
             index = Untried(tried, index);
             var attempt = await ExchangeAsync(index, LinkPaths.Messages, frame, _requestTimeout, cancellationToken).ConfigureAwait(false);
+            if (attempt.Status == HttpStatusCode.Unauthorized && TryFallBack(message, index, ref frame, ref previous))
+            {
+                attempt = await ExchangeAsync(index, LinkPaths.Messages, frame, _requestTimeout, cancellationToken).ConfigureAwait(false);
+            }
             if (attempt.Decoded?.Message is HeartbeatAck ack)
             {
                 Led(index);
@@ -122,7 +137,7 @@ internal sealed partial class CoordinatorClient : IDisposable
     /// <summary>One long poll for the next order.</summary>
     public async Task<PollOutcome> PollAsync(OrderPollMessage poll, CancellationToken cancellationToken)
     {
-        var frame = _codec.Encode(poll, _hostId);
+        var frame = Sign(poll, out var previous);
         string? problem = null;
         var tried = new bool[_endpoints.Length];
         var index = Volatile.Read(ref _preferred);
@@ -138,6 +153,10 @@ internal sealed partial class CoordinatorClient : IDisposable
             try
             {
                 attempt = await ExchangeAsync(index, LinkPaths.Orders, frame, _pollTimeout, cancellationToken, abandon.Token).ConfigureAwait(false);
+                if (attempt.Status == HttpStatusCode.Unauthorized && TryFallBack(poll, index, ref frame, ref previous))
+                {
+                    attempt = await ExchangeAsync(index, LinkPaths.Orders, frame, _pollTimeout, cancellationToken, abandon.Token).ConfigureAwait(false);
+                }
             }
             finally
             {
@@ -164,6 +183,38 @@ internal sealed partial class CoordinatorClient : IDisposable
         }
         Unreachable(problem ?? "no endpoint");
         return new PollOutcome(PollStatus.Unavailable, null, problem);
+    }
+
+    /// <summary>
+    /// Signs with the newest secret, or with the previous one for a while after a coordinator refused the newest during
+    /// a rollover (the operator gave the agent its .next before the coordinators: TRANSPORT.md "Secret rotation").
+    /// </summary>
+    private byte[] Sign(AgentMessage message, out bool previous)
+    {
+        if (Environment.TickCount64 < Interlocked.Read(ref _previousUntil) && _codec.TryEncodeWithPrevious(message, _hostId, out var older))
+        {
+            previous = true;
+            return older;
+        }
+        previous = false;
+        return _codec.Encode(message, _hostId);
+    }
+
+    /// <summary>After a 401 to a frame signed with the next secret: the same message signed with the previous one, once.</summary>
+    private bool TryFallBack(AgentMessage message, int index, ref byte[] frame, ref bool previous)
+    {
+        if (previous || !_codec.TryEncodeWithPrevious(message, _hostId, out var older))
+        {
+            return false;
+        }
+        var now = Environment.TickCount64;
+        if (Interlocked.Exchange(ref _previousUntil, now + (long)PreviousSecretHold.TotalMilliseconds) < now)
+        {
+            LogNextSecretRefused(_endpoints[index].ToString(), PreviousSecretHold.TotalSeconds);
+        }
+        frame = older;
+        previous = true;
+        return true;
     }
 
     private void AbandonPollOn(int index)
@@ -346,6 +397,10 @@ internal sealed partial class CoordinatorClient : IDisposable
 
     [LoggerMessage(EventId = AgentEventIds.MessageUnsendable, Level = LogLevel.Error, Message = "{Type} not sent: it breaks the protocol contract ({Why})")]
     private partial void LogUnsendable(string type, string why);
+
+    [LoggerMessage(EventId = AgentEventIds.NextSecretRefused, Level = LogLevel.Warning,
+        Message = "{Endpoint} refused this host's next secret (SecretFile.next): signing with the current one for {Seconds} s; give the coordinators <host>.key.next before the agent")]
+    private partial void LogNextSecretRefused(string endpoint, double seconds);
 
     [LoggerMessage(EventId = AgentEventIds.CoordinatorReached, Level = LogLevel.Information, Message = "Leading coordinator reached at {Endpoint}")]
     private partial void LogLeaderReached(string endpoint);

@@ -86,6 +86,8 @@ public class AgentEndpointBenchmark
             ["Tls:KeyFile"] = keyFile,
         });
         builder.Logging.ClearProviders();
+        // Before UseKestrel: ListenOptions.UseHttps() reads the HTTPS defaults this sets up when it is called.
+        builder.Services.AddCoordinatorTls(builder.Configuration);
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port, listen =>
         {
             listen.Protocols = Transport switch
@@ -102,7 +104,7 @@ public class AgentEndpointBenchmark
         builder.Services.AddCoordinatorStore(builder.Configuration);
         builder.Services.AddCoordinatorApi(builder.Configuration);
         builder.Services.AddAgentEndpoint(builder.Configuration);
-        builder.Services.AddCoordinatorTls(builder.Configuration);
+        builder.Services.AddSingleton<IAgentMessageSink, StoreLeadershipSink>();
         _app = builder.Build();
         _app.MapCoordinatorApi();
         _app.MapAgentEndpoint();
@@ -206,6 +208,62 @@ public class AgentEndpointBenchmark
         context.Response.Body = response;
         await _endpoint.HandleMessageAsync(context);
         return context.Response.StatusCode == StatusCodes.Status200OK ? response.Length : throw new InvalidOperationException($"status {context.Response.StatusCode}");
+    }
+
+    /// <summary>
+    /// A steadier figure than a short BenchmarkDotNet job: for each round and each transport (order rotated per round,
+    /// so JIT warm-up and drifting machine load do not favour one), set up, post <paramref name="warmup"/> heartbeats
+    /// from 64 concurrent agents, then <paramref name="measured"/> more, and print process CPU (client + server) and
+    /// wall time per heartbeat with the load average. Run:
+    /// dotnet run -c Release --project benchmarks/HaAgent.Benchmarks -- agent-transport [rounds] [heartbeats]
+    /// </summary>
+    public static async Task<int> MeasureTransportsAsync(string[] args)
+    {
+        var rounds = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 3;
+        var measured = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 64_000;
+        var warmup = measured / 4;
+        string[] transports = ["http1.1", "h2c", "https1.1", "h2"];
+        var results = transports.ToDictionary(t => t, _ => new List<(double Cpu, double Wall, string Load)>());
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var k = 0; k < transports.Length; k++)
+            {
+                var transport = transports[(k + round) % transports.Length];
+                var bench = new AgentEndpointBenchmark { Transport = transport };
+                bench.Setup();
+                try
+                {
+                    for (var i = 0; i < warmup / Concurrency; i++)
+                    {
+                        await bench.ConcurrentHeartbeats().ConfigureAwait(false);
+                    }
+                    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                    var wall = Stopwatch.StartNew();
+                    for (var i = 0; i < measured / Concurrency; i++)
+                    {
+                        await bench.ConcurrentHeartbeats().ConfigureAwait(false);
+                    }
+                    var cpuUs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / measured;
+                    var wallUs = wall.Elapsed.TotalMicroseconds / measured;
+                    var load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+                    results[transport].Add((cpuUs, wallUs, load));
+                    Console.WriteLine($"round {round + 1} {transport,-9} {cpuUs,7:F1} µs CPU/heartbeat  {wallUs,7:F1} µs wall/heartbeat  loadavg {load}");
+                }
+                finally
+                {
+                    bench._cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+                    bench.Cleanup();
+                }
+            }
+        }
+        Console.WriteLine($"median over {rounds} rounds of {measured} heartbeats (64 concurrent agents, client + server CPU in one process):");
+        foreach (var transport in transports)
+        {
+            var cpu = results[transport].Select(r => r.Cpu).Order().ToList();
+            var wall = results[transport].Select(r => r.Wall).Order().ToList();
+            Console.WriteLine($"  {transport,-9} {cpu[cpu.Count / 2],7:F1} µs CPU (min {cpu[0]:F1}, max {cpu[^1]:F1})  {wall[wall.Count / 2],7:F1} µs wall; loadavg {string.Join(" | ", results[transport].Select(r => r.Load))}");
+        }
+        return 0;
     }
 
     private static string HostId(int i) => $"bench-host-{i:D3}";

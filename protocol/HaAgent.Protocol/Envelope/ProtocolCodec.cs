@@ -66,6 +66,29 @@ public sealed class ProtocolCodec
     }
 
     /// <summary>
+    /// Signs <paramref name="message"/> with the host's PREVIOUS secret, for a sender in a rollover whose peer refused
+    /// the next secret (it has not learnt it yet: TRANSPORT.md "Secret rotation"). False when no rollover is in progress.
+    /// </summary>
+    /// <exception cref="ArgumentException">The message breaks the contract.</exception>
+    public bool TryEncodeWithPrevious(ProtocolMessage message, string hostId, [NotNullWhen(true)] out byte[]? frame)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        frame = null;
+        if (message.Direction == _inbound)
+        {
+            throw new ArgumentException($"{message.GetType().Name} travels {message.Direction}; this codec sends the other way", nameof(message));
+        }
+        if (!MessageValidator.IsId(hostId) || !_secrets.TryGetSecrets(hostId, out var secrets) || !secrets.HasPrevious)
+        {
+            return false;
+        }
+        Span<byte> nonce = stackalloc byte[ProtocolLimits.NonceBytes];
+        RandomNumberGenerator.Fill(nonce);
+        frame = Encode(message, hostId, secrets.Previous.Span, _time.GetUtcNow(), nonce);
+        return true;
+    }
+
+    /// <summary>
     /// Signs <paramref name="reply"/> to <paramref name="request"/>'s host with the secret that verified the request, so
     /// that during a key rollover a sender that still signs with the previous secret (or already with the next) can
     /// verify the answer whichever secret it holds.
