@@ -33,12 +33,11 @@ internal sealed class TlsOptions
         {
             return string.IsNullOrWhiteSpace(KeyFile) ? null : $"{Section}:{nameof(KeyFile)} is set but {Section}:{nameof(CertificateFile)} is not";
         }
-        return ServerCertificate.TryLoad(CertificateFile!, KeyFile, out var loaded, out var problem) ? Dispose(loaded) : problem;
-    }
-
-    private static string? Dispose(ServerCertificate certificate)
-    {
-        certificate.Dispose();
+        if (!ServerCertificate.TryLoad(CertificateFile!, KeyFile, out var loaded, out var problem))
+        {
+            return problem;
+        }
+        loaded.Dispose();
         return null;
     }
 }
