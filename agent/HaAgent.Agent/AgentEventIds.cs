@@ -40,5 +40,8 @@ internal static class AgentEventIds
     internal const int OrderRefused = 612;
     internal const int OrderGateCorrupt = 613;
     internal const int OrderFailedInternally = 614;
+    internal const int SecretFileProblem = 620;
+    internal const int SecretRollover = 621;
+    internal const int NextSecretRefused = 622;
     internal const int MemoryReport = 900;
 }

@@ -1,4 +1,5 @@
 using HaAgent.Coordinator.Agents;
+using HaAgent.Coordinator.Agents.Tls;
 using HaAgent.Coordinator.Api;
 using HaAgent.Coordinator.Engine;
 using HaAgent.Coordinator.Store;
@@ -10,6 +11,8 @@ builder.Services.AddCoordinatorStore(builder.Configuration);
 builder.Services.AddCoordinatorApi(builder.Configuration);
 builder.Services.AddCoordinatorEngine(builder.Configuration);
 builder.Services.AddAgentEndpoint(builder.Configuration);
+// Tls:CertificateFile/KeyFile: the certificate of every https:// URL (agent endpoint and API), reloaded on change.
+builder.Services.AddCoordinatorTls(builder.Configuration);
 var app = builder.Build();
 app.MapCoordinatorApi();
 app.MapAgentEndpoint();

@@ -84,6 +84,8 @@ internal static class CtlProgram
             }
         });
         var tokenFile = new Option<string?>("--token-file", "-T") { Description = "File holding a viewer (or higher) API token; omit when the coordinator has Api:OpenReads" };
+        var caFile = new Option<string?>("--ca-file") { Description = "PEM CA bundle an https:// coordinator's certificate must chain to (instead of the system store); the agent's Coordinator:CaFile" };
+        var pins = new Option<string[]>("--pin-sha256") { Description = "SHA-256 fingerprint of a coordinator certificate trusted as it is (repeatable); the agent's Coordinator:PinnedCertificates", AllowMultipleArgumentsPerToken = false };
         var timeout = TimeoutOption();
         var maintenanceWarning = RangeOption("--maintenance-warning", "Hosts in maintenance: WARNING range (default 0 = warn when any host is in maintenance)", "0");
         var maintenanceCritical = RangeOption("--maintenance-critical", "Hosts in maintenance: CRITICAL range", null);
@@ -96,7 +98,7 @@ internal static class CtlProgram
 
         var command = new Command("cluster", "Check the HA control plane through one coordinator's REST API (/readyz, /v1/hosts, /v1/vms, /metrics).")
         {
-            url, tokenFile, timeout, maintenanceWarning, maintenanceCritical, unprotectedWarning, unprotectedCritical,
+            url, tokenFile, caFile, pins, timeout, maintenanceWarning, maintenanceCritical, unprotectedWarning, unprotectedCritical,
             hostsWarning, hostsCritical, failedWarning, failedCritical,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -108,7 +110,8 @@ internal static class CtlProgram
                 Range(parse, maintenanceWarning), Range(parse, maintenanceCritical),
                 Range(parse, unprotectedWarning), Range(parse, unprotectedCritical),
                 Range(parse, hostsWarning), Range(parse, hostsCritical),
-                Range(parse, failedWarning), Range(parse, failedCritical));
+                Range(parse, failedWarning), Range(parse, failedCritical),
+                CoordinatorTrust.Create(parse.GetValue(caFile), parse.GetValue(pins) ?? []));
             var report = await ClusterCheck.RunAsync(options, cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(report.Render()).ConfigureAwait(false);
             return (int)report.Status;

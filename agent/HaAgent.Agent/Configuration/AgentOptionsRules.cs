@@ -13,6 +13,7 @@ internal sealed class AgentOptionsRules : IValidateOptions<AgentOptions>
         var failures = new List<string>();
         CheckEndpoints(options, failures);
         CheckCoordinatorLink(options.Coordinator, failures);
+        CoordinatorTlsRules.Check(options, failures);
         CheckIntervals(options.Intervals, failures);
         Positive(failures, "Libvirt:OpenTimeout", options.Libvirt.OpenTimeout, TimeSpan.FromHours(1));
         if (options.Ceph is { } ceph)
@@ -81,7 +82,7 @@ internal sealed class AgentOptionsRules : IValidateOptions<AgentOptions>
         {
             failures.Add("Coordinator:SecretFile is required: the file with this host's shared secret");
         }
-        else if (!HaAgent.Protocol.Envelope.HostSecretFile.TryRead(link.SecretFile, out _, out var problem))
+        else if (!HaAgent.Protocol.Envelope.HostSecretFiles.TryRead(link.SecretFile, out _, out var problem))
         {
             failures.Add($"Coordinator:SecretFile {problem}");
         }

@@ -27,10 +27,17 @@ internal sealed partial class CoordinatorClient : IDisposable
     private readonly CoordinatorContact _contact;
     private readonly ILogger _logger;
     private readonly HttpClient _http;
+    private readonly CoordinatorCertificateCheck _certificates;
+    private readonly Version _version;
+    private readonly HttpVersionPolicy _versionPolicy;
     private int _preferred;
     private string? _lastProblem;
     private long _lastLoggedAt;
     private PollInFlight? _poll;
+    private long _previousUntil;
+
+    /// <summary>How long the agent keeps signing with the previous secret after a coordinator refused the next one.</summary>
+    internal static readonly TimeSpan PreviousSecretHold = TimeSpan.FromSeconds(30);
 
     public CoordinatorClient(
         IReadOnlyList<string> endpoints,
@@ -40,7 +47,9 @@ internal sealed partial class CoordinatorClient : IDisposable
         TimeSpan requestTimeout,
         TimeSpan pollTimeout,
         CoordinatorContact contact,
-        ILogger<CoordinatorClient> logger)
+        ILogger<CoordinatorClient> logger,
+        CoordinatorCertificateCheck? certificates = null,
+        string httpVersion = "1.1")
     {
         ArgumentOutOfRangeException.ThrowIfZero(endpoints.Count);
         _endpoints = [.. endpoints.Select(Normalize)];
@@ -50,9 +59,27 @@ internal sealed partial class CoordinatorClient : IDisposable
         _pollTimeout = pollTimeout;
         _contact = contact;
         _logger = logger;
+        _certificates = certificates ?? new CoordinatorCertificateCheck(null, null, [], TimeProvider.System);
+        (_version, _versionPolicy) = httpVersion switch
+        {
+            // Over TLS, ALPN picks h2 when the coordinator offers it; plain http:// stays HTTP/1.1 (no upgrade).
+            "2" => (System.Net.HttpVersion.Version20, HttpVersionPolicy.RequestVersionOrLower),
+            "2-prior-knowledge" => (System.Net.HttpVersion.Version20, HttpVersionPolicy.RequestVersionExact),
+            _ => (System.Net.HttpVersion.Version11, HttpVersionPolicy.RequestVersionExact),
+        };
         _http = new HttpClient(new SocketsHttpHandler
         {
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = _certificates.Validate,
+            },
             ConnectTimeout = connectTimeout,
+            // HTTP/2 keeps one connection per endpoint and a timed-out request only resets its stream: without pings a
+            // blackholed connection would stay pooled and take every later request until TCP gives up (minutes). A
+            // ping unanswered within the request bound drops it, as HTTP/1.1 drops a connection whose request timed out.
+            KeepAlivePingDelay = requestTimeout,
+            KeepAlivePingTimeout = requestTimeout,
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
             AllowAutoRedirect = false,
             UseProxy = false,
             UseCookies = false,
@@ -73,9 +100,10 @@ internal sealed partial class CoordinatorClient : IDisposable
     public async Task<SendOutcome> SendAsync(AgentMessage message, CancellationToken cancellationToken)
     {
         byte[] frame;
+        bool previous;
         try
         {
-            frame = _codec.Encode(message, _hostId);
+            frame = Sign(message, out previous);
         }
         catch (ArgumentException e)
         {
@@ -89,6 +117,10 @@ internal sealed partial class CoordinatorClient : IDisposable
         {
             index = Untried(tried, index);
             var attempt = await ExchangeAsync(index, LinkPaths.Messages, frame, _requestTimeout, cancellationToken).ConfigureAwait(false);
+            if (attempt.Status == HttpStatusCode.Unauthorized && TryFallBack(message, index, ref frame, ref previous))
+            {
+                attempt = await ExchangeAsync(index, LinkPaths.Messages, frame, _requestTimeout, cancellationToken).ConfigureAwait(false);
+            }
             if (attempt.Decoded?.Message is HeartbeatAck ack)
             {
                 Led(index);
@@ -105,7 +137,7 @@ internal sealed partial class CoordinatorClient : IDisposable
     /// <summary>One long poll for the next order.</summary>
     public async Task<PollOutcome> PollAsync(OrderPollMessage poll, CancellationToken cancellationToken)
     {
-        var frame = _codec.Encode(poll, _hostId);
+        var frame = Sign(poll, out var previous);
         string? problem = null;
         var tried = new bool[_endpoints.Length];
         var index = Volatile.Read(ref _preferred);
@@ -121,6 +153,10 @@ internal sealed partial class CoordinatorClient : IDisposable
             try
             {
                 attempt = await ExchangeAsync(index, LinkPaths.Orders, frame, _pollTimeout, cancellationToken, abandon.Token).ConfigureAwait(false);
+                if (attempt.Status == HttpStatusCode.Unauthorized && TryFallBack(poll, index, ref frame, ref previous))
+                {
+                    attempt = await ExchangeAsync(index, LinkPaths.Orders, frame, _pollTimeout, cancellationToken, abandon.Token).ConfigureAwait(false);
+                }
             }
             finally
             {
@@ -147,6 +183,38 @@ internal sealed partial class CoordinatorClient : IDisposable
         }
         Unreachable(problem ?? "no endpoint");
         return new PollOutcome(PollStatus.Unavailable, null, problem);
+    }
+
+    /// <summary>
+    /// Signs with the newest secret, or with the previous one for a while after a coordinator refused the newest during
+    /// a rollover (the operator gave the agent its .next before the coordinators: TRANSPORT.md "Secret rotation").
+    /// </summary>
+    private byte[] Sign(AgentMessage message, out bool previous)
+    {
+        if (Environment.TickCount64 < Interlocked.Read(ref _previousUntil) && _codec.TryEncodeWithPrevious(message, _hostId, out var older))
+        {
+            previous = true;
+            return older;
+        }
+        previous = false;
+        return _codec.Encode(message, _hostId);
+    }
+
+    /// <summary>After a 401 to a frame signed with the next secret: the same message signed with the previous one, once.</summary>
+    private bool TryFallBack(AgentMessage message, int index, ref byte[] frame, ref bool previous)
+    {
+        if (previous || !_codec.TryEncodeWithPrevious(message, _hostId, out var older))
+        {
+            return false;
+        }
+        var now = Environment.TickCount64;
+        if (Interlocked.Exchange(ref _previousUntil, now + (long)PreviousSecretHold.TotalMilliseconds) < now)
+        {
+            LogNextSecretRefused(_endpoints[index].ToString(), PreviousSecretHold.TotalSeconds);
+        }
+        frame = older;
+        previous = true;
+        return true;
     }
 
     private void AbandonPollOn(int index)
@@ -222,7 +290,12 @@ internal sealed partial class CoordinatorClient : IDisposable
         {
             using var content = new ByteArrayContent(frame);
             content.Headers.ContentType = FrameType;
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path)) { Content = content };
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path))
+            {
+                Content = content,
+                Version = _version,
+                VersionPolicy = _versionPolicy,
+            };
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, bound.Token).ConfigureAwait(false);
             switch (response.StatusCode)
             {
@@ -248,8 +321,34 @@ internal sealed partial class CoordinatorClient : IDisposable
         }
         catch (HttpRequestException e)
         {
-            return new Attempt(null, null, $"{endpoint}: {e.Message}", null);
+            return new Attempt(null, null, $"{endpoint}: {Describe(endpoint, e)}", null);
         }
+    }
+
+    /// <summary>One line saying why a request failed, with the TLS refusal's reason rather than "see inner exception".</summary>
+    private string Describe(Uri endpoint, HttpRequestException e)
+    {
+        if (e.HttpRequestError == HttpRequestError.SecureConnectionError)
+        {
+            return _certificates.RefusalOf(endpoint.Host) is { } refusal
+                ? $"TLS refused: {refusal}"
+                : $"TLS handshake failed: {Innermost(e)}";
+        }
+        if (endpoint.Scheme == Uri.UriSchemeHttp && e.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse)
+        {
+            // What plain HTTP to a TLS-only port looks like from here: the server drops the connection.
+            return $"{e.Message} {Innermost(e)} (an https-only coordinator port closes plain-http connections: is this endpoint https://?)";
+        }
+        return e.InnerException is null ? e.Message : $"{e.Message} {Innermost(e)}";
+    }
+
+    private static string Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+        return e.Message;
     }
 
     private int? Hint(HttpResponseMessage response)
@@ -298,6 +397,10 @@ internal sealed partial class CoordinatorClient : IDisposable
 
     [LoggerMessage(EventId = AgentEventIds.MessageUnsendable, Level = LogLevel.Error, Message = "{Type} not sent: it breaks the protocol contract ({Why})")]
     private partial void LogUnsendable(string type, string why);
+
+    [LoggerMessage(EventId = AgentEventIds.NextSecretRefused, Level = LogLevel.Warning,
+        Message = "{Endpoint} refused this host's next secret (SecretFile.next): signing with the current one for {Seconds} s; give the coordinators <host>.key.next before the agent")]
+    private partial void LogNextSecretRefused(string endpoint, double seconds);
 
     [LoggerMessage(EventId = AgentEventIds.CoordinatorReached, Level = LogLevel.Information, Message = "Leading coordinator reached at {Endpoint}")]
     private partial void LogLeaderReached(string endpoint);

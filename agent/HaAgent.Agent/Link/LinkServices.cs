@@ -16,23 +16,50 @@ namespace HaAgent.Agent.Link;
 /// <summary>Registers the coordinator link and the order dispatcher (called from <see cref="AgentServices"/>).</summary>
 internal static class LinkServices
 {
+    /// <summary>How often the secret files (<c>&lt;SecretFile&gt;</c> and <c>.next</c>) are read again while frames flow.</summary>
+    internal static readonly TimeSpan SecretReloadInterval = TimeSpan.FromSeconds(5);
+
     internal static void Add(IServiceCollection services)
     {
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<AgentOptions>();
-            // Validated at start (AgentOptionsRules); a file changed since then still fails here, naming the key.
-            var secret = HostSecretFile.TryRead(options.Coordinator.SecretFile, out var read, out var problem)
-                ? read
-                : throw new InvalidDataException($"Coordinator:SecretFile {problem}");
-            return new ProtocolCodec(ProtocolDirection.CoordinatorToAgent, HostSecrets.Single(options.HostId, secret), sp.GetRequiredService<TimeProvider>());
+            return new ProtocolCodec(ProtocolDirection.CoordinatorToAgent, sp.GetRequiredService<ReloadingHostSecret>(), sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<AgentOptions>();
+            var logger = sp.GetRequiredService<ILogger<ReloadingHostSecret>>();
+            // Validated at start (AgentOptionsRules); a file changed since then still fails here, naming the key. Later
+            // problems keep the last good secrets and are logged once each.
+            try
+            {
+                return new ReloadingHostSecret(options.HostId, options.Coordinator.SecretFile, sp.GetRequiredService<TimeProvider>(), SecretReloadInterval,
+                    problem => SecretLog.Problem(logger, problem), rollover => SecretLog.Rollover(logger, rollover));
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"Coordinator:SecretFile {e.Message}", e);
+            }
+        });
+        services.AddSingleton(sp =>
+        {
+            var link = sp.GetRequiredService<AgentOptions>().Coordinator;
+            var roots = link.CaFile is { } caFile && CoordinatorTlsRules.TryLoadCaFile(caFile, out var loaded) is null ? loaded : null;
+            if (link.CaFile is not null && roots is null)
+            {
+                throw new InvalidDataException($"Coordinator:CaFile '{link.CaFile}' holds no usable certificate");
+            }
+            return new CoordinatorCertificateCheck(roots, link.CaFile, link.PinnedCertificates.Select(CoordinatorTlsRules.ParsePin).OfType<byte[]>(),
+                sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<AgentOptions>();
             var link = options.Coordinator;
             return new CoordinatorClient(options.CoordinatorEndpoints, options.HostId, sp.GetRequiredService<ProtocolCodec>(), link.ConnectTimeout,
-                link.RequestTimeout, link.PollTimeout, sp.GetRequiredService<CoordinatorContact>(), sp.GetRequiredService<ILogger<CoordinatorClient>>());
+                link.RequestTimeout, link.PollTimeout, sp.GetRequiredService<CoordinatorContact>(), sp.GetRequiredService<ILogger<CoordinatorClient>>(),
+                sp.GetRequiredService<CoordinatorCertificateCheck>(), link.HttpVersion);
         });
         services.AddSingleton(sp =>
         {

@@ -17,7 +17,7 @@ namespace HaAgent.Benchmarks.Agent;
 /// log line), and CPU time over an idle window. Targets: RSS ≤ 32 MiB with 50 VMs, near-zero idle CPU. A short window
 /// flatters a build whose heap grows until its first GC: use --seconds 540 for the steady state.
 /// <code>dotnet publish agent/HaAgent.Agent -c Release -r linux-x64
-/// dotnet run -c Release --project benchmarks/HaAgent.Benchmarks -- agent-footprint [--binary PATH] [--vms 50] [--seconds 60] [--env NAME=VALUE]...</code>
+/// dotnet run -c Release --project benchmarks/HaAgent.Benchmarks -- agent-footprint [--binary PATH] [--vms 50] [--seconds 60] [--env NAME=VALUE]... [--coordinator none|http|https]</code>
 /// </summary>
 internal static partial class AgentFootprint
 {
@@ -47,11 +47,19 @@ internal static partial class AgentFootprint
         var secret = directory.File("agent.key");
         await File.WriteAllTextAsync(secret, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
         var host = ceph.HostClient("bench");
+        // --coordinator http|https: a live endpoint in this process (heartbeats acked, long poll held), to measure the
+        // link's own cost and TLS's; default none = an endpoint nothing listens on (the link retries quietly).
+        var coordinatorKind = Argument(args, "--coordinator") ?? "none";
+        await using var coordinator = coordinatorKind is "http" or "https"
+            ? await FootprintCoordinator.StartAsync(directory, "bench-host", secret, coordinatorKind == "https")
+            : null;
+        var endpoint = coordinator?.Endpoint ?? "https://127.0.0.1:7443";
+        var caFile = coordinator?.CaFile is { } ca ? $", \"caFile\": \"{ca}\"" : "";
         await File.WriteAllTextAsync(config, $$"""
             {
               "hostId": "bench-host",
-              "coordinatorEndpoints": [ "https://127.0.0.1:7443" ],
-              "coordinator": { "secretFile": "{{secret}}" },
+              "coordinatorEndpoints": [ "{{endpoint}}" ],
+              "coordinator": { "secretFile": "{{secret}}"{{caFile}} },
               "stateFile": "{{directory.File("state.json")}}",
               "libvirt": { "uri": "{{daemon.TestDefaultUri}}", "managedDomainPrefix": "ha-" },
               "ceph": {
@@ -107,6 +115,7 @@ internal static partial class AgentFootprint
             var cpuShare = cpuTicks / 100.0 / window.Elapsed.TotalSeconds * 100;
 
             Console.WriteLine($"NativeAOT agent {binary} ({new FileInfo(binary).Length / 1024} KiB), {vms} watched VMs (libvirtd test driver), librados connected, heartbeat 1 s");
+            Console.WriteLine($"  coordinator    {coordinatorKind}{(coordinator is null ? "" : $" {coordinator.Endpoint}, {coordinator.Accepted} messages accepted so far")}");
             if (startInfo.Environment.Count > 0 && Arguments(args, "--env").Count > 0)
             {
                 Console.WriteLine($"  environment    {string.Join(' ', Arguments(args, "--env"))}");

@@ -86,7 +86,7 @@ internal sealed partial class AgentEndpoint
         _sink.Accept(message, _time.GetUtcNow());
         _metrics.Count(AgentCounter.MessageAccepted);
         var ack = new HeartbeatAck(epoch, message is HeartbeatMessage heartbeat ? heartbeat.Sequence : 0);
-        await WriteFrameAsync(context, _codec.Encode(ack, decoded.HostId)).ConfigureAwait(false);
+        await WriteFrameAsync(context, _codec.EncodeReply(ack, decoded)).ConfigureAwait(false);
     }
 
     /// <summary>The long poll: the next order for the host, at once or when one is queued; 204 after the poll time.</summary>
@@ -115,7 +115,7 @@ internal sealed partial class AgentEndpoint
         if (result.Order is { } order && order.Stamp.Epoch == _sink.CurrentEpoch)
         {
             _metrics.Count(AgentCounter.PollDelivered);
-            await WriteFrameAsync(context, _codec.Encode(order, decoded.HostId)).ConfigureAwait(false);
+            await WriteFrameAsync(context, _codec.EncodeReply(order, decoded)).ConfigureAwait(false);
             return;
         }
         if (result.End == PollEnd.Cleared || result.Order is not null || _sink.CurrentEpoch != epoch)

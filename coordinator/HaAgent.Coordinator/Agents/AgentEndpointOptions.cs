@@ -17,6 +17,13 @@ internal sealed class AgentEndpointOptions
     /// <summary>Shortest time between two re-reads of <see cref="SecretDirectory"/> caused by unknown hosts.</summary>
     public int SecretRescanSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// Period of the background re-read of every secret file (and its <c>.next</c> beside it, TRANSPORT.md "Secret
+    /// rotation"); 0 turns it off. Only files whose size or modification time changed are read again. A rollover
+    /// starts, and an old secret stops being accepted, within this time of the file change.
+    /// </summary>
+    public int SecretReloadSeconds { get; set; } = 10;
+
     /// <summary>How long an order poll waits for an order before answering 204. The agent's HTTP timeout is this + 10 s.</summary>
     public double PollSeconds { get; set; } = 20;
 
@@ -46,6 +53,10 @@ internal sealed class AgentEndpointOptions
         {
             return $"{Section}:{nameof(SecretRescanSeconds)} must be between 1 and 3600";
         }
+        if (SecretReloadSeconds is < 0 or > 3600)
+        {
+            return $"{Section}:{nameof(SecretReloadSeconds)} must be between 0 (off) and 3600";
+        }
         if (MaxQueuedOrdersPerHost is < 1 or > 1_000_000)
         {
             return $"{Section}:{nameof(MaxQueuedOrdersPerHost)} must be between 1 and 1000000";
@@ -65,7 +76,7 @@ internal sealed class AgentEndpointOptions
             {
                 return $"{key}:{nameof(AgentHostOptions.SecretFile)} is required";
             }
-            if (!HostSecretFile.TryRead(host.SecretFile, out _, out var problem))
+            if (!HostSecretFiles.TryRead(host.SecretFile, out _, out var problem))
             {
                 return $"{key}:{nameof(AgentHostOptions.SecretFile)} {problem}";
             }
@@ -82,7 +93,7 @@ internal sealed class AgentEndpointOptions
                 {
                     return $"{Section}:{nameof(SecretDirectory)} file '{Path.GetFileName(path)}' is not named <hostId>.key with a valid host id";
                 }
-                if (!HostSecretFile.TryRead(path, out _, out var problem))
+                if (!HostSecretFiles.TryRead(path, out _, out var problem))
                 {
                     return $"{Section}:{nameof(SecretDirectory)} file '{Path.GetFileName(path)}' {problem}";
                 }

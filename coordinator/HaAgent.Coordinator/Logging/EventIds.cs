@@ -22,6 +22,9 @@ internal static class EventIds
     public const int AgentSecretFileIgnored = 1302;
     public const int AgentSecretDirectoryRescanned = 1303;
     public const int AgentRequestNotLeader = 1304;
+    public const int AgentSecretRollover = 1305;
+    public const int TlsCertificateLoaded = 1306;
+    public const int TlsCertificateUnusable = 1307;
 
     public const int EngineLeading = 1400;
     public const int EngineStopped = 1401;

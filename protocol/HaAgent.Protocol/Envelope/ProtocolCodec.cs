@@ -65,6 +65,54 @@ public sealed class ProtocolCodec
         return Encode(message, hostId, secret.Span, _time.GetUtcNow(), nonce);
     }
 
+    /// <summary>
+    /// Signs <paramref name="message"/> with the host's PREVIOUS secret, for a sender in a rollover whose peer refused
+    /// the next secret (it has not learnt it yet: TRANSPORT.md "Secret rotation"). False when no rollover is in progress.
+    /// </summary>
+    /// <exception cref="ArgumentException">The message breaks the contract.</exception>
+    public bool TryEncodeWithPrevious(ProtocolMessage message, string hostId, [NotNullWhen(true)] out byte[]? frame)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        frame = null;
+        if (message.Direction == _inbound)
+        {
+            throw new ArgumentException($"{message.GetType().Name} travels {message.Direction}; this codec sends the other way", nameof(message));
+        }
+        if (!MessageValidator.IsId(hostId) || !_secrets.TryGetSecrets(hostId, out var secrets) || !secrets.HasPrevious)
+        {
+            return false;
+        }
+        Span<byte> nonce = stackalloc byte[ProtocolLimits.NonceBytes];
+        RandomNumberGenerator.Fill(nonce);
+        frame = Encode(message, hostId, secrets.Previous.Span, _time.GetUtcNow(), nonce);
+        return true;
+    }
+
+    /// <summary>
+    /// Signs <paramref name="reply"/> to <paramref name="request"/>'s host with the secret that verified the request, so
+    /// that during a key rollover a sender that still signs with the previous secret (or already with the next) can
+    /// verify the answer whichever secret it holds.
+    /// </summary>
+    /// <exception cref="ArgumentException">The message breaks the contract.</exception>
+    public byte[] EncodeReply(ProtocolMessage reply, DecodedMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        ArgumentNullException.ThrowIfNull(request);
+        if (reply.Direction == _inbound)
+        {
+            throw new ArgumentException($"{reply.GetType().Name} travels {reply.Direction}; this codec sends the other way", nameof(reply));
+        }
+        if (request.VerifiedWith.IsEmpty)
+        {
+            // A DecodedMessage built by hand (tests): fall back to the host's newest secret.
+            return Encode(reply, request.HostId);
+        }
+
+        Span<byte> nonce = stackalloc byte[ProtocolLimits.NonceBytes];
+        RandomNumberGenerator.Fill(nonce);
+        return Encode(reply, request.HostId, request.VerifiedWith.Span, _time.GetUtcNow(), nonce);
+    }
+
     /// <summary>Deterministic encoding (explicit time and nonce), for tests and for re-sending a recorded frame.</summary>
     public static byte[] Encode(
         ProtocolMessage message, string hostId, ReadOnlySpan<byte> secret, DateTimeOffset sentAt, ReadOnlySpan<byte> nonce,
@@ -178,18 +226,26 @@ public sealed class ProtocolCodec
             return false;
         }
 
-        if (!_secrets.TryGetSecret(hostId, out var secret))
+        if (!_secrets.TryGetSecrets(hostId, out var secrets))
         {
             error = new(DecodeErrorKind.Unauthenticated, null, hostId, "unknown host");
             return false;
         }
 
+        // The newest secret first; the previous one only during a rollover (one more HMAC for a sender not switched yet).
         Span<byte> expected = stackalloc byte[ProtocolLimits.MacBytes];
+        var secret = secrets.Newest;
         HMACSHA256.HashData(secret.Span, frame[..macStart], expected);
+        var signedWithPrevious = false;
         if (!CryptographicOperations.FixedTimeEquals(expected, frame[macStart..]))
         {
-            error = new(DecodeErrorKind.Unauthenticated, null, hostId, "bad MAC");
-            return false;
+            secret = secrets.Previous;
+            signedWithPrevious = true;
+            if (secret.IsEmpty || !MacMatches(secret.Span, frame[..macStart], frame[macStart..]))
+            {
+                error = new(DecodeErrorKind.Unauthenticated, null, hostId, "bad MAC");
+                return false;
+            }
         }
 
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -246,8 +302,19 @@ public sealed class ProtocolCodec
             return false;
         }
 
-        decoded = new DecodedMessage(version, hostId, DateTimeOffset.FromUnixTimeMilliseconds(sentAtMs), message);
+        decoded = new DecodedMessage(version, hostId, DateTimeOffset.FromUnixTimeMilliseconds(sentAtMs), message)
+        {
+            SignedWithPrevious = signedWithPrevious,
+            VerifiedWith = secret,
+        };
         error = default;
         return true;
+    }
+
+    private static bool MacMatches(ReadOnlySpan<byte> secret, ReadOnlySpan<byte> signed, ReadOnlySpan<byte> mac)
+    {
+        Span<byte> expected = stackalloc byte[ProtocolLimits.MacBytes];
+        HMACSHA256.HashData(secret, signed, expected);
+        return CryptographicOperations.FixedTimeEquals(expected, mac);
     }
 }

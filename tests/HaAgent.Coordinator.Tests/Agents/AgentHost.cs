@@ -64,15 +64,22 @@ internal sealed class AgentHost : WebApplicationFactory<Program>
     /// <summary>Set when the host runs on real Kestrel (loopback) rather than the in-memory test server.</summary>
     public Uri? KestrelAddress { get; private set; }
 
-    public static async Task<AgentHost> StartAsync(IReadOnlyDictionary<string, string>? settings = null, bool kestrel = false)
+    /// <param name="https">On Kestrel, listen with TLS (the certificate comes from the Tls:* settings, as Program wires it).</param>
+    public static async Task<AgentHost> StartAsync(IReadOnlyDictionary<string, string>? settings = null, bool kestrel = false, bool https = false)
     {
         var host = new AgentHost(settings);
         if (kestrel)
         {
             var port = FreePort.Next();
-            host.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
+            host.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port, listen =>
+            {
+                if (https)
+                {
+                    listen.UseHttps();
+                }
+            }));
             host.StartServer();
-            host.KestrelAddress = new Uri($"http://127.0.0.1:{port}");
+            host.KestrelAddress = new Uri($"{(https ? "https" : "http")}://127.0.0.1:{port}");
         }
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         while (host.Sink.StoreEpoch <= 0)
@@ -94,6 +101,9 @@ internal sealed class AgentHost : WebApplicationFactory<Program>
         _secrets[hostId] = secret;
         return secret;
     }
+
+    /// <summary>The file configured as <c>Agents:Hosts:cfg-host:SecretFile</c>.</summary>
+    public string ConfiguredSecretFile => _directory.File("cfg-host.secret");
 
     public TestAgent Agent(string hostId) => new(this, hostId, _secrets[hostId]);
 

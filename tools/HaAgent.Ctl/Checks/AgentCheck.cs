@@ -171,7 +171,23 @@ internal static class AgentCheck
             report.Add(NagiosStatus.Critical, "config lists no CoordinatorEndpoints: the agent cannot start");
             return;
         }
-        var probes = endpoints.Select(e => ProbeAsync(e, timeout, cancellationToken)).ToArray();
+        // Probe as the agent connects: its Coordinator:CaFile / PinnedCertificates decide whether an https endpoint is trusted.
+        CoordinatorTrust trust;
+        var link = Property(config.RootElement, "Coordinator");
+        try
+        {
+            var pins = link is { } section && Property(section, "PinnedCertificates") is { ValueKind: JsonValueKind.Array } pinned
+                ? pinned.EnumerateArray().Where(static e => e.ValueKind == JsonValueKind.String).Select(static e => e.GetString()!).ToList()
+                : [];
+            var caFile = link is { } withCa && Property(withCa, "CaFile") is { ValueKind: JsonValueKind.String } ca ? ca.GetString() : null;
+            trust = CoordinatorTrust.Create(caFile, pins, "Coordinator:CaFile", "Coordinator:PinnedCertificates");
+        }
+        catch (UsageException e)
+        {
+            report.Add(NagiosStatus.Critical, $"config: {e.Message}: the agent cannot start");
+            return;
+        }
+        var probes = endpoints.Select(e => ProbeAsync(e, trust, timeout, cancellationToken)).ToArray();
         var results = await Task.WhenAll(probes).ConfigureAwait(false);
         var reachable = results.Count(static r => r is null);
         report.Perf(new PerfDatum("coordinators_reachable", reachable, Min: 0, Max: endpoints.Count));
@@ -190,7 +206,7 @@ internal static class AgentCheck
     }
 
     /// <returns>Null when the endpoint answered /healthz with 200, else why not.</returns>
-    private static async Task<string?> ProbeAsync(string endpoint, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<string?> ProbeAsync(string endpoint, CoordinatorTrust trust, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri))
         {
@@ -198,13 +214,16 @@ internal static class AgentCheck
         }
         try
         {
-            using var client = new CoordinatorClient(uri, token: null, timeout);
-            var (status, _) = await client.GetTextAsync("/healthz", cancellationToken).ConfigureAwait(false);
-            return status == HttpStatusCode.OK ? null : $"{endpoint}: {(int)status}";
-        }
-        catch (HttpRequestException e)
-        {
-            return $"{endpoint}: {e.Message}";
+            using var client = new CoordinatorClient(uri, token: null, timeout, trust.Fresh());
+            try
+            {
+                var (status, _) = await client.GetTextAsync("/healthz", cancellationToken).ConfigureAwait(false);
+                return status == HttpStatusCode.OK ? null : $"{endpoint}: {(int)status}";
+            }
+            catch (HttpRequestException e)
+            {
+                return client.Trust.LastRefusal is { } refusal ? $"{endpoint}: TLS refused: {refusal}" : $"{endpoint}: {e.Message}";
+            }
         }
         catch (OperationCanceledException)
         {

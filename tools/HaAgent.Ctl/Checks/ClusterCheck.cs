@@ -34,7 +34,7 @@ internal static class ClusterCheck
         var clock = Stopwatch.StartNew();
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(options.Timeout);
-        using var client = new CoordinatorClient(options.Url, options.Token, options.Timeout);
+        using var client = new CoordinatorClient(options.Url, options.Token, options.Timeout, options.Trust);
         try
         {
             if (await CheckReadyAsync(client, report, deadline.Token).ConfigureAwait(false))
@@ -58,7 +58,9 @@ internal static class ClusterCheck
         }
         catch (HttpRequestException e)
         {
-            report.Add(NagiosStatus.Critical, $"coordinator {options.Url} unreachable: {Describe(e)}");
+            report.Add(NagiosStatus.Critical, client.Trust.LastRefusal is { } refusal
+                ? $"coordinator {options.Url} TLS refused: {refusal}"
+                : $"coordinator {options.Url} unreachable: {Describe(e)}");
         }
         report.Perf(new PerfDatum("time", Math.Round(clock.Elapsed.TotalSeconds, 3), "s", Min: 0));
         return report;

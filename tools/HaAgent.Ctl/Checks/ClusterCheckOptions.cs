@@ -14,4 +14,5 @@ internal sealed record ClusterCheckOptions(
     NagiosRange? HostsWarning,
     NagiosRange? HostsCritical,
     NagiosRange? FailedWarning,
-    NagiosRange? FailedCritical);
+    NagiosRange? FailedCritical,
+    CoordinatorTrust? Trust = null);

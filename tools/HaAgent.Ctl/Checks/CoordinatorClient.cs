@@ -18,10 +18,15 @@ internal sealed class CoordinatorClient : IDisposable
 
     private readonly HttpClient _http;
 
-    public CoordinatorClient(Uri baseUri, string? token, TimeSpan timeout)
+    /// <summary>The TLS trust of this client; <see cref="CoordinatorTrust.LastRefusal"/> says why a handshake failed.</summary>
+    public CoordinatorTrust Trust { get; }
+
+    public CoordinatorClient(Uri baseUri, string? token, TimeSpan timeout, CoordinatorTrust? trust = null)
     {
+        Trust = trust ?? CoordinatorTrust.Create(null, []);
         var handler = new SocketsHttpHandler
         {
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = Trust.Validate },
             ConnectTimeout = timeout,
             AllowAutoRedirect = false,
             UseProxy = false,
