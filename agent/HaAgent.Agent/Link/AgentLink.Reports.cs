@@ -69,11 +69,9 @@ internal sealed partial class AgentLink
                     ok = await SendDefinitionsAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                var wait = nextFull - _time.GetUtcNow();
-                if (!ok && wait > _options.RetryDelay)
-                {
-                    wait = _options.RetryDelay;
-                }
+                // After a failed send wait exactly the retry delay: the next full report may already be due (it is
+                // at start), and a wait of zero would retry in a tight loop for as long as no coordinator answers.
+                var wait = ok ? nextFull - _time.GetUtcNow() : _options.RetryDelay;
                 var input = await WaitForChangeAsync(wait, cancellationToken).ConfigureAwait(false);
                 if (input != 0)
                 {

@@ -93,6 +93,8 @@ internal static partial class AgentFootprint
                 Console.Error.WriteLine($"agent exited with {agent.ExitCode}");
                 return 1;
             }
+            var loadBefore = ThreadCpu.LoadAverage();
+            var threadsBefore = ThreadCpu.Take(agent.Id);
             var cpuStart = CpuTicks(agent.Id);
             var window = Stopwatch.StartNew();
             long peakRss = 0;
@@ -102,6 +104,8 @@ internal static partial class AgentFootprint
                 peakRss = Math.Max(peakRss, Status(agent.Id)["VmRSS"]);
             }
             var cpuTicks = CpuTicks(agent.Id) - cpuStart;
+            var threadsAfter = ThreadCpu.Take(agent.Id);
+            var loadAfter = ThreadCpu.LoadAverage();
             var status = Status(agent.Id);
             var memory = MemoryLine().Match(Volatile.Read(ref lastMemoryLine));
             var cpuShare = cpuTicks / 100.0 / window.Elapsed.TotalSeconds * 100;
@@ -145,7 +149,8 @@ internal static partial class AgentFootprint
             Console.WriteLine($"    stacks: {string.Join(", ", stacks.OrderByDescending(p => p.Key.Rss).Select(p => $"{p.Value} {p.Key.Rss}K"))}");
             var threads = ThreadNames(agent.Id);
             Console.WriteLine($"  threads        {status["Threads"]}: {string.Join(", ", threads.GroupBy(t => t).OrderByDescending(g => g.Count()).Select(g => g.Count() > 1 ? $"{g.Key}×{g.Count()}" : g.Key))}");
-            Console.WriteLine($"  idle CPU       {cpuShare:F3} % of one core over {window.Elapsed.TotalSeconds:F0} s ({cpuTicks} ticks)");
+            Console.WriteLine($"  idle CPU       {cpuShare:F3} % of one core over {window.Elapsed.TotalSeconds:F0} s ({cpuTicks} ticks); load average before [{loadBefore}] after [{loadAfter}]");
+            ThreadCpu.Print(threadsBefore, threadsAfter, window.Elapsed.TotalSeconds);
             // The AOT process really did its work: its heartbeat is on the cluster.
             using var reader = HaAgent.NativeInterop.Rados.RadosCluster.Connect(new HaAgent.NativeInterop.Rados.RadosConnectOptions
             {
