@@ -17,7 +17,7 @@ namespace HaAgent.Benchmarks.Agent;
 /// log line), and CPU time over an idle window. Targets: RSS ≤ 32 MiB with 50 VMs, near-zero idle CPU. A short window
 /// flatters a build whose heap grows until its first GC: use --seconds 540 for the steady state.
 /// <code>dotnet publish agent/HaAgent.Agent -c Release -r linux-x64
-/// dotnet run -c Release --project benchmarks/HaAgent.Benchmarks -- agent-footprint [--binary PATH] [--vms 50] [--seconds 60] [--env NAME=VALUE]...</code>
+/// dotnet run -c Release --project benchmarks/HaAgent.Benchmarks -- agent-footprint [--binary PATH] [--vms 50] [--seconds 60] [--coordinator loopback|unreachable] [--env NAME=VALUE]...</code>
 /// </summary>
 internal static partial class AgentFootprint
 {
@@ -46,11 +46,20 @@ internal static partial class AgentFootprint
         var config = directory.File("agent.json");
         var secret = directory.File("agent.key");
         await File.WriteAllTextAsync(secret, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
+        // --coordinator loopback (default): the coordinator's real agent endpoint answers (a healthy cluster: one
+        // heartbeat POST per second, a long poll, reports). unreachable: nothing listens (the link retries).
+        var coordinatorMode = Argument(args, "--coordinator") ?? "loopback";
+        await using var coordinator = coordinatorMode == "loopback" ? await LoopbackCoordinator.StartAsync("bench-host") : null;
+        var endpoint = coordinator?.Endpoint.ToString() ?? $"http://127.0.0.1:{FreePort.Next()}/";
+        if (coordinator is not null)
+        {
+            secret = coordinator.SecretFile;
+        }
         var host = ceph.HostClient("bench");
         await File.WriteAllTextAsync(config, $$"""
             {
               "hostId": "bench-host",
-              "coordinatorEndpoints": [ "https://127.0.0.1:7443" ],
+              "coordinatorEndpoints": [ "{{endpoint}}" ],
               "coordinator": { "secretFile": "{{secret}}" },
               "stateFile": "{{directory.File("state.json")}}",
               "libvirt": { "uri": "{{daemon.TestDefaultUri}}", "managedDomainPrefix": "ha-" },
@@ -110,7 +119,11 @@ internal static partial class AgentFootprint
             var memory = MemoryLine().Match(Volatile.Read(ref lastMemoryLine));
             var cpuShare = cpuTicks / 100.0 / window.Elapsed.TotalSeconds * 100;
 
-            Console.WriteLine($"NativeAOT agent {binary} ({new FileInfo(binary).Length / 1024} KiB), {vms} watched VMs (libvirtd test driver), librados connected, heartbeat 1 s");
+            Console.WriteLine($"NativeAOT agent {binary} ({new FileInfo(binary).Length / 1024} KiB), {vms} watched VMs (libvirtd test driver), librados connected, heartbeat 1 s, coordinator {coordinatorMode}");
+            if (coordinator is not null)
+            {
+                Console.WriteLine($"  coordinator    accepted {coordinator.Messages.Heartbeats} heartbeats, {coordinator.Messages.Reports} VM reports, {coordinator.Messages.Other} other messages");
+            }
             if (startInfo.Environment.Count > 0 && Arguments(args, "--env").Count > 0)
             {
                 Console.WriteLine($"  environment    {string.Join(' ', Arguments(args, "--env"))}");
