@@ -6,7 +6,6 @@ using HaAgent.Agent.Vms;
 using HaAgent.NativeInterop.Libvirt;
 using HaAgent.Testing;
 using HaAgent.Testing.Libvirt;
-using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace HaAgent.Agent.Tests.SelfFence;
@@ -83,7 +82,7 @@ public sealed class SelfFenceSystemdPingTests : IDisposable
         var monitor = new SelfFenceMonitor(new CoordinatorContact(TimeProvider.System), fencer, null, state, TimeSpan.FromSeconds(1.5),
             TimeSpan.FromSeconds(1), TimeProvider.System, NullLogger<SelfFenceMonitor>.Instance,
             onSelfFencing: () => fenceStart = DateTimeOffset.UtcNow,
-            systemd: new SystemdWatchdog(NotifierFor(_directory.File("notify.sock")), Usec / 2, TimeProvider.System),
+            systemd: new SystemdWatchdog(NotifySockets.NotifierFor(_directory.File("notify.sock")), Usec / 2, TimeProvider.System),
             selfFenceBound: selfFenceBound);
         Assert.Equal(selfFenceBound ?? Grace + TimeSpan.FromSeconds(10), selfFenceBound ?? fencer.Bound);
 
@@ -125,20 +124,5 @@ public sealed class SelfFenceSystemdPingTests : IDisposable
         // The destroy never returned and no QEMU was known: a failed self-fence (kicks and pings stop after it as before).
         Assert.NotEmpty(record.Failed);
         return new FenceRun(pings, fenceStart, record.At);
-    }
-
-    /// <summary>SystemdNotifier reads NOTIFY_SOCKET once, when built; the variable is set only for that moment.</summary>
-    private static SystemdNotifier NotifierFor(string socketPath)
-    {
-        var previous = Environment.GetEnvironmentVariable("NOTIFY_SOCKET");
-        Environment.SetEnvironmentVariable("NOTIFY_SOCKET", socketPath);
-        try
-        {
-            return new SystemdNotifier();
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("NOTIFY_SOCKET", previous);
-        }
     }
 }
