@@ -13,12 +13,12 @@ namespace HaAgent.Agent.Tests.SelfFence;
 /// <summary>
 /// systemd's watchdog (fake systemd: an AF_UNIX datagram socket as NOTIFY_SOCKET) while a real self-fence runs
 /// long: libvirtd (private session daemon, test driver) is frozen, so virDomainDestroy hangs until the kill grace
-/// (3 s) ends it. WATCHDOG_USEC is 2 s: without pings during the self-fence systemd would abort it half way.
+/// (5 s) ends it. WATCHDOG_USEC is 4 s (a ping every 2 s): without pings during the self-fence systemd would abort it.
 /// </summary>
 public sealed class SelfFenceSystemdPingTests : IDisposable
 {
-    private static readonly TimeSpan Usec = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Usec = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
     private readonly TempDirectory _directory = new("agent-fence-ping");
 
     public void Dispose() => _directory.Dispose();
