@@ -32,6 +32,7 @@ internal sealed partial class VmWatcher : IAsyncDisposable
     private LibvirtConnection? _connection;
     private int _listing;
     private long _inputSeq;
+    private int _connections;
 
     /// <summary>VMs an Undefined event removed, with its sequence number, until a listing begun after it is applied.</summary>
     private readonly Dictionary<Guid, long> _removedAt = [];
@@ -78,6 +79,19 @@ internal sealed partial class VmWatcher : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Changes whenever the VM's definition may have changed: a libvirt Defined event for it (define or update), or a
+    /// new connection (events may have been missed). -1 for a VM not in the table. Readers of the XML can skip an
+    /// unchanged version instead of fetching every definition again.
+    /// </summary>
+    public long DefinitionVersion(Guid uuid)
+    {
+        lock (_tableGate)
+        {
+            return _table.TryGetValue(uuid, out var track) ? ((long)Volatile.Read(ref _connections) << 32) | (uint)track.DefinedEvents : -1;
+        }
+    }
+
     /// <summary>The pidfd of a VM's QEMU, while the watcher holds one (self-fence SIGKILLs through it).</summary>
     public PidFd? QemuHandle(Guid uuid)
     {
@@ -101,6 +115,7 @@ internal sealed partial class VmWatcher : IAsyncDisposable
                 using var connection = await LibvirtConnection.OpenAsync(_options.Uri, _options.OpenTimeout, cancellationToken).ConfigureAwait(false);
                 using var events = connection.SubscribeLifecycleEvents();
                 Volatile.Write(ref _connection, connection);
+                Interlocked.Increment(ref _connections);
                 await _inputs.Writer.WriteAsync(new Input(InputKind.Reconcile, default, default, Stopwatch.GetTimestamp()), cancellationToken).ConfigureAwait(false);
                 backoff = TimeSpan.FromMilliseconds(200);
                 await foreach (var lifecycleEvent in events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -287,8 +302,14 @@ internal sealed partial class VmWatcher : IAsyncDisposable
                 }
                 _removedAt[track.Uuid] = track.InputSeq;
                 break;
+            case DomainEventType.Defined:
+                lock (_tableGate)
+                {
+                    track.DefinedEvents++;
+                }
+                break;
             default:
-                // Defined, Shutdown (a Stopped follows): nothing changes yet.
+                // Shutdown (a Stopped follows): nothing changes yet.
                 break;
         }
     }
@@ -560,6 +581,9 @@ internal sealed partial class VmWatcher : IAsyncDisposable
         public PidFd? Process { get; set; }
 
         public bool ExpectingStop { get; set; }
+
+        /// <summary>Defined events seen for this VM (its XML was defined or updated).</summary>
+        public int DefinedEvents { get; set; }
 
         /// <summary>The libvirt domain id of the run for which no QEMU was found (null: none searched in vain).</summary>
         public int? QemuMissingForDomainId { get; set; }
