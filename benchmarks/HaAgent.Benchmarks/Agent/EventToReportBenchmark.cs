@@ -39,6 +39,9 @@ public class EventToReportBenchmark
     private Microsoft.Extensions.Hosting.IHost _agent = null!;
     private TaskCompletionSource<long>? _waiting;
     private VmRunState _expected;
+    private long _changedAt;
+    private long _reportsBefore;
+    private readonly List<(double Total, double InAgent)> _split = [];
 
     [Params(50)]
     public int Vms { get; set; } = 50;
@@ -86,6 +89,7 @@ public class EventToReportBenchmark
     [IterationSetup]
     public void StartDomain()
     {
+        NoteSplit();
         if (_domain.GetState().State != DomainState.Running)
         {
             WaitFor(VmRunState.Running, _domain.Create).GetAwaiter().GetResult();
@@ -93,11 +97,59 @@ public class EventToReportBenchmark
     }
 
     [Benchmark(Description = "destroy -> VM report accepted by the coordinator endpoint")]
-    public async Task<long> DestroyToReport() => await WaitFor(VmRunState.Stopped, _domain.Destroy);
+    public async Task<long> DestroyToReport()
+    {
+        _reportsBefore = Link.ReportsDelivered;
+        _changedAt = Stopwatch.GetTimestamp();
+        return await WaitFor(VmRunState.Stopped, _domain.Destroy);
+    }
+
+    private AgentLinkAccess Link => new(_agent);
+
+    /// <summary>
+    /// Splits the last iteration (outside the measurement): the agent's own share is from the watcher's input (the
+    /// event callback) to the report's ack (<see cref="HaAgent.Agent.Link.AgentLink.LastChangeToReport"/>); the rest
+    /// is libvirt (the destroy call and the event reaching this process).
+    /// </summary>
+    private void NoteSplit()
+    {
+        if (_changedAt == 0)
+        {
+            return;
+        }
+        var deadline = Stopwatch.StartNew();
+        while (Link.ReportsDelivered == _reportsBefore && deadline.Elapsed < TimeSpan.FromSeconds(1))
+        {
+            Thread.Sleep(1);
+        }
+        var total = Stopwatch.GetElapsedTime(_changedAt, Volatile.Read(ref _lastAccepted)).TotalMilliseconds;
+        _split.Add((total, Link.LastChangeToReport?.TotalMilliseconds ?? double.NaN));
+        _changedAt = 0;
+    }
+
+    private long _lastAccepted;
+
+    private readonly struct AgentLinkAccess(Microsoft.Extensions.Hosting.IHost host)
+    {
+        private HaAgent.Agent.Link.AgentLink Link => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<HaAgent.Agent.Link.AgentLink>(host.Services);
+
+        public long ReportsDelivered => Link.ReportsDelivered;
+
+        public TimeSpan? LastChangeToReport => Link.LastChangeToReport;
+    }
 
     [GlobalCleanup]
     public void Cleanup()
     {
+        NoteSplit();
+        if (_split.Count > 0)
+        {
+            var slow = _split.OrderByDescending(s => s.Total).Take(Math.Max(1, _split.Count / 20)).ToArray();
+            Console.WriteLine($"// slowest 5 % of {_split.Count} changes (ms, total / in the agent: event input -> report acked): " +
+                string.Join(", ", slow.Select(s => $"{s.Total:F1}/{s.InAgent:F1}")));
+            var sorted = _split.Select(s => s.Total - s.InAgent).Where(d => !double.IsNaN(d)).Order().ToArray();
+            Console.WriteLine($"// outside the agent (destroy call + event delivery), ms: median {sorted[sorted.Length / 2]:F2}, p99 {sorted[(int)(sorted.Length * 0.99)]:F2}");
+        }
         _agent.StopAsync().GetAwaiter().GetResult();
         _agent.Dispose();
         _coordinator.DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -113,6 +165,7 @@ public class EventToReportBenchmark
         var waiting = Volatile.Read(ref _waiting);
         if (waiting is not null && report.Vms.Any(v => v.VmId == Watched && v.State == _expected))
         {
+            Volatile.Write(ref _lastAccepted, acceptedAt);
             waiting.TrySetResult(acceptedAt);
         }
     }
