@@ -22,6 +22,7 @@ internal static class AgentEventIds
     internal const int SelfFenceContactBack = 403;
     internal const int SystemdWatchdogPing = 404;
     internal const int RestartedAfterFailedSelfFence = 405;
+    internal const int SelfFenceOverdue = 406;
     internal const int UnitStateChanged = 500;
     internal const int UnitWatchUnavailable = 501;
     internal const int MachinedUnavailable = 510;

@@ -11,8 +11,22 @@ internal static class AgentProgram
     /// <summary>EX_CONFIG (sysexits.h): systemd shows it, and Restart=on-failure with RestartPreventExitStatus=78 stops a restart loop.</summary>
     internal const int ConfigurationError = 78;
 
-    internal static async Task<int> RunAsync(string[] args, TextWriter error, CancellationToken cancellationToken = default)
+    internal static async Task<int> RunAsync(string[] args, TextWriter error, CancellationToken cancellationToken = default, TextWriter? output = null)
     {
+        var command = AgentCommandLine.Parse(args);
+        switch (command.Action)
+        {
+            case AgentCommandLine.Action.Help:
+                await (output ?? Console.Out).WriteLineAsync(AgentCommandLine.Help).ConfigureAwait(false);
+                return 0;
+            case AgentCommandLine.Action.Version:
+                await (output ?? Console.Out).WriteLineAsync(AgentCommandLine.Version).ConfigureAwait(false);
+                return 0;
+            case AgentCommandLine.Action.Error:
+                await error.WriteLineAsync($"haagent-agent: {command.Problem} (see haagent-agent --help)").ConfigureAwait(false);
+                return AgentCommandLine.UsageError;
+        }
+
         IHost host;
         try
         {

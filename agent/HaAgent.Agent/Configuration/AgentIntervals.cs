@@ -12,8 +12,11 @@ internal sealed class AgentIntervals
     /// <summary>How long a destroyed VM's QEMU may take to go before it is SIGKILLed.</summary>
     public TimeSpan SelfFenceKillGrace { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Full libvirt re-list, catching events lost while the connection was down.</summary>
-    public TimeSpan Reconcile { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Full libvirt re-list (one call per domain), a safety net: a new connection is always listed at once, and
+    /// events and QEMU's pidfd report changes as they happen. 30 s: 5 s cost ~0.1 % of a core with 50 VMs.
+    /// </summary>
+    public TimeSpan Reconcile { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often each running QEMU's /proc state is checked (a SIGSTOPped QEMU is reported hung within this).</summary>
     public TimeSpan VmProbe { get; set; } = TimeSpan.FromSeconds(1);

@@ -42,8 +42,12 @@ internal sealed class CoordinatorLinkOptions
     /// <summary>A full VM report is sent this often even without a change.</summary>
     public TimeSpan ReportInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>After a VM change, wait this long for further changes before sending one report for all of them.</summary>
-    public TimeSpan ReportCoalesce { get; set; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>
+    /// After a VM change, wait this long for further changes before sending one report for all of them. Default 0:
+    /// a burst folds anyway, as changes that arrive while a report is being sent go together in the next one; any
+    /// wait here is added to every change's latency (50 ms made the event → report p99 61 ms against a 50 ms target).
+    /// </summary>
+    public TimeSpan ReportCoalesce { get; set; } = TimeSpan.Zero;
 
     /// <summary>Pause before retrying after every endpoint failed.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);

@@ -20,12 +20,6 @@ namespace HaAgent.Agent.Link;
 /// </summary>
 internal sealed partial class AgentLink
 {
-    /// <summary>
-    /// The protocol has no "running, pid not known yet" (a pid is required for running/hung): a live VM is never left
-    /// out of a report, so it goes with this placeholder until the watcher has found its QEMU (test-driver VMs have none).
-    /// </summary>
-    internal const long UnknownPid = 1;
-
     private readonly CoordinatorClient _client;
     private readonly OrderDispatcher _orders;
     private readonly VmWatcher _watcher;
@@ -125,10 +119,11 @@ internal sealed partial class AgentLink
 
     internal static IReadOnlyList<ProtocolVmStatus> Report(IReadOnlyList<VmEntry> table) =>
     [
+        // A live VM whose QEMU is not known (yet; test-driver VMs never have one) goes without a pid: the pid is optional.
         .. table.Where(vm => vm.Status != WatcherVmStatus.Unknown && MessageValidator.IsId(vm.Name)).Select(vm => vm.Status switch
         {
-            WatcherVmStatus.Running or WatcherVmStatus.Paused => new ProtocolVmStatus(vm.Name, VmRunState.Running, vm.QemuPid ?? UnknownPid),
-            WatcherVmStatus.Hung => new ProtocolVmStatus(vm.Name, VmRunState.Hung, vm.QemuPid ?? UnknownPid),
+            WatcherVmStatus.Running or WatcherVmStatus.Paused => new ProtocolVmStatus(vm.Name, VmRunState.Running, vm.QemuPid),
+            WatcherVmStatus.Hung => new ProtocolVmStatus(vm.Name, VmRunState.Hung, vm.QemuPid),
             // A crashed guest whose QEMU is still there (on_crash=preserve) still holds its volumes: report it as hung.
             WatcherVmStatus.Crashed when vm.QemuPid is { } pid => new ProtocolVmStatus(vm.Name, VmRunState.Hung, pid),
             WatcherVmStatus.Crashed => new ProtocolVmStatus(vm.Name, VmRunState.Crashed, null),

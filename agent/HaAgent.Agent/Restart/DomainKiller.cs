@@ -15,6 +15,9 @@ internal static class DomainKiller
 {
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(5);
 
+    /// <summary>The longest <see cref="KillAsync"/> takes: the grace for the destroy, then the wait for QEMU's exit after SIGKILL.</summary>
+    public static TimeSpan Bound(TimeSpan grace) => grace + KillWait;
+
     public static async Task<KillOutcome> KillAsync(
         LibvirtConnection? connection, Guid uuid, int? qemuPid, TimeSpan grace, TimeProvider time, StepRecorder steps, CancellationToken cancellationToken)
     {

@@ -28,23 +28,20 @@ internal static class RestartServices
             return new VmOrderSettings(options.Libvirt.ManagedDomainPrefix, options.Libvirt.QemuPidDirectory, options.Intervals.FenceStepTimeout,
                 ConfirmTimeout, options.Intervals.SelfFenceKillGrace);
         });
-        services.AddSingleton(sp => new VmStartExecutor(
+        services.AddSingleton(sp => new VmOrderPipeline(
             sp.GetRequiredService<AgentStateStore>(),
             sp.GetRequiredService<CommandJournal>(),
             sp.GetRequiredService<VmOrderLocks>(),
             Connector(sp.GetRequiredService<AgentOptions>().Libvirt),
             sp.GetRequiredService<VmOrderSettings>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new VmStartExecutor(
+            sp.GetRequiredService<VmOrderPipeline>(),
             () => sp.GetRequiredService<SelfFenceMonitor>().IsSelfFenced,
-            sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<VmStartExecutor>>()));
         services.AddSingleton(sp => new VmStopExecutor(
-            sp.GetRequiredService<AgentStateStore>(),
-            sp.GetRequiredService<CommandJournal>(),
-            sp.GetRequiredService<VmOrderLocks>(),
-            Connector(sp.GetRequiredService<AgentOptions>().Libvirt),
-            sp.GetRequiredService<VmOrderSettings>(),
+            sp.GetRequiredService<VmOrderPipeline>(),
             uuid => sp.GetRequiredService<VmWatcher>().ExpectStop(uuid),
-            sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<VmStopExecutor>>()));
     }
 

@@ -17,41 +17,24 @@ namespace HaAgent.Agent.Restart;
 /// </summary>
 internal sealed partial class VmStartExecutor
 {
-    private readonly AgentStateStore _state;
-    private readonly CommandJournal _journal;
-    private readonly VmOrderLocks _locks;
-    private readonly Func<CancellationToken, Task<LibvirtConnection>> _connect;
+    private readonly VmOrderPipeline _pipeline;
     private readonly VmOrderSettings _settings;
     private readonly Func<bool>? _isSelfFencing;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    /// <param name="connect">Opens a fresh, bounded libvirt connection; the executor disposes it after the order.</param>
     /// <param name="isSelfFencing">True while a self-fence is under way (before its record reaches the state file).</param>
-    public VmStartExecutor(
-        AgentStateStore state,
-        CommandJournal journal,
-        VmOrderLocks locks,
-        Func<CancellationToken, Task<LibvirtConnection>> connect,
-        VmOrderSettings settings,
-        Func<bool>? isSelfFencing,
-        TimeProvider time,
-        ILogger<VmStartExecutor> logger)
+    public VmStartExecutor(VmOrderPipeline pipeline, Func<bool>? isSelfFencing, ILogger<VmStartExecutor> logger)
     {
-        _state = state;
-        _journal = journal;
-        _locks = locks;
-        _connect = connect;
-        _settings = settings;
+        _pipeline = pipeline;
+        _settings = pipeline.Settings;
         _isSelfFencing = isSelfFencing;
-        _time = time;
         _logger = logger;
     }
 
     public async Task<StartReport> ExecuteAsync(StartCommand command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
-        var run = new Run(command, _time.GetUtcNow(), Stopwatch.GetTimestamp());
+        var run = new Run(command, _pipeline.Begin(command.CommandId, command.Token, command.VmName, command.VmUuid));
         var report = await ExecuteCoreAsync(run, cancellationToken).ConfigureAwait(false);
         if (report.Repeated)
         {
@@ -81,24 +64,18 @@ internal sealed partial class VmStartExecutor
         }
         steps.Add("validate", at, true, $"{hypervisor} domain, {command.Volumes.Count} volume(s)");
 
-        using var held = await _locks.AcquireAsync(command.VmUuid, cancellationToken).ConfigureAwait(false);
-        var earlier = _journal.Find(command.CommandId);
+        using var held = await _pipeline.LockAsync(run.Order, cancellationToken).ConfigureAwait(false);
+        var earlier = _pipeline.Earlier(run.Order, e => e.Start is not null, "stop", out var wrongKind);
         if (earlier is { Finished: true })
         {
-            return earlier.Start is { } done
-                ? done with { Repeated = true }
-                : run.Report(new(VmOrderFailureKind.InvalidOrder, "journal", $"command id {command.CommandId} was used by a stop order"));
+            return wrongKind is null ? earlier.Start! with { Repeated = true } : run.Report(wrongKind);
         }
         var resumed = earlier is not null;
 
-        at = Stopwatch.GetTimestamp();
-        if (!_state.TryAdmit(command.Token, out var highest))
+        if (_pipeline.AdmitToken(run.Order) is { } stale)
         {
-            var detail = $"order token {command.Token} is below the highest seen ({highest}): a newer coordinator has spoken";
-            steps.Add("token", at, false, detail);
-            return run.Report(new(VmOrderFailureKind.StaleToken, "token", detail));
+            return run.Report(stale);
         }
-        steps.Add("token", at, true, $"token {command.Token}");
 
         at = Stopwatch.GetTimestamp();
         if (SelfFenceReason() is { } fenced)
@@ -108,31 +85,18 @@ internal sealed partial class VmStartExecutor
         }
         steps.Add("self-fence check", at, true);
 
-        LibvirtConnection connection;
-        at = Stopwatch.GetTimestamp();
-        try
+        var (connection, unreachable) = await _pipeline.ConnectAsync(run.Order, cancellationToken).ConfigureAwait(false);
+        if (connection is null)
         {
-            connection = await _connect(cancellationToken).ConfigureAwait(false);
-            steps.Add("connect", at, true);
-        }
-        catch (Exception e) when (e is LibvirtException or TimeoutException)
-        {
-            steps.Add("connect", at, false, e.Message);
-            return run.Report(new(VmOrderFailureKind.Unreachable, "connect", e.Message));
+            return run.Report(unreachable);
         }
 
         try
         {
-            DomainInspection inspection;
-            try
+            var (inspection, failed) = await _pipeline.InspectAsync(run.Order, connection, keepXml: true, cancellationToken).ConfigureAwait(false);
+            if (inspection is null)
             {
-                inspection = await steps.RunAsync("inspect",
-                    () => DomainInspector.Inspect(connection, command.VmName, command.VmUuid, _settings.QemuPidDirectory, keepXml: true),
-                    _settings.StepTimeout, cancellationToken, i => i.ToString()).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is LibvirtException or TimeoutException)
-            {
-                return run.Report(new(Classify(e), "inspect", e.Message));
+                return run.Report(failed);
             }
             if (inspection.Conflict is { } conflict)
             {
@@ -147,19 +111,19 @@ internal sealed partial class VmStartExecutor
             var report = inspection.Live
                 ? await ConfirmAsync(run, connection, hypervisor, inspection, "resumed: started by this command before an agent restart", cancellationToken).ConfigureAwait(false)
                 : await DefineAndStartAsync(run, connection, hypervisor, inspection, cancellationToken).ConfigureAwait(false);
-            _journal.Finish(report);
+            _pipeline.Journal.Finish(report);
             return report;
         }
         finally
         {
-            await ConnectionRelease.DisposeBoundedAsync(connection).ConfigureAwait(false);
+            await VmOrderPipeline.ReleaseAsync(connection).ConfigureAwait(false);
         }
     }
 
     private async Task<StartReport> DefineAndStartAsync(Run run, LibvirtConnection connection, string? hypervisor, DomainInspection before, CancellationToken cancellationToken)
     {
         var command = run.Command;
-        _journal.MarkInProgress(command.CommandId);
+        _pipeline.Journal.MarkInProgress(command.CommandId);
         try
         {
             await run.Steps.RunAsync("define", () => connection.DefineXml(command.DomainXml).Dispose(), _settings.StepTimeout, cancellationToken).ConfigureAwait(false);
@@ -206,38 +170,16 @@ internal sealed partial class VmStartExecutor
         var command = run.Command;
         var expectQemu = hypervisor is "qemu" or "kvm";
         var at = Stopwatch.GetTimestamp();
-        var deadline = _time.GetUtcNow() + _settings.ConfirmTimeout;
-        DomainState? state = null;
-        int? pid = null;
-        string? problem = null;
-        while (true)
+        var (seen, problem) = await _pipeline.PollAsync<(DomainState State, int? Pid)?>("confirm running", () =>
         {
-            try
-            {
-                (state, pid) = await BoundedStep.RunAsync("confirm running", () =>
-                {
-                    using var domain = connection.LookupByUuid(command.VmUuid);
-                    var current = domain.GetState().State;
-                    return (current, current == DomainState.Running && expectQemu
-                        ? new QemuProcessLocator(_settings.QemuPidDirectory).Find(command.VmName, command.VmUuid)
-                        : null);
-                }, _settings.StepTimeout, cancellationToken).ConfigureAwait(false);
-                problem = null;
-            }
-            catch (Exception e) when (e is LibvirtException or TimeoutException)
-            {
-                problem = e.Message;
-            }
-            if (state == DomainState.Running && (!expectQemu || pid is not null))
-            {
-                break;
-            }
-            if (_time.GetUtcNow() >= deadline)
-            {
-                break;
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(20), _time, cancellationToken).ConfigureAwait(false);
-        }
+            using var domain = connection.LookupByUuid(command.VmUuid);
+            var current = domain.GetState().State;
+            return (current, current == DomainState.Running && expectQemu
+                ? new QemuProcessLocator(_settings.QemuPidDirectory).Find(command.VmName, command.VmUuid)
+                : null);
+        }, s => s is { State: DomainState.Running } r && (!expectQemu || r.Pid is not null), cancellationToken).ConfigureAwait(false);
+        var state = seen?.State;
+        var pid = seen?.Pid;
         var confirmed = state == DomainState.Running && (!expectQemu || pid is not null);
         var detail = $"state {state?.ToString() ?? "unknown"}, QEMU pid {pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"
             + (problem is null ? "" : $" ({problem})") + (note is null ? "" : $"; {note}");
@@ -266,12 +208,14 @@ internal sealed partial class VmStartExecutor
         var command = run.Command;
         try
         {
-            var now = await run.Steps.RunAsync("cleanup: inspect",
-                () => DomainInspector.Inspect(connection, command.VmName, command.VmUuid, _settings.QemuPidDirectory, keepXml: false),
-                _settings.StepTimeout, cancellationToken, i => i.ToString()).ConfigureAwait(false);
+            var (now, _) = await _pipeline.InspectAsync(run.Order, connection, keepXml: false, cancellationToken, "cleanup: inspect").ConfigureAwait(false);
+            if (now is null)
+            {
+                return false;
+            }
             if (now.Live)
             {
-                var kill = await DomainKiller.KillAsync(connection, command.VmUuid, now.QemuPid, _settings.KillGrace, _time, run.Steps, cancellationToken)
+                var kill = await DomainKiller.KillAsync(connection, command.VmUuid, now.QemuPid, _settings.KillGrace, _pipeline.Time, run.Steps, cancellationToken)
                     .ConfigureAwait(false);
                 if (!kill.Dead)
                 {
@@ -301,7 +245,7 @@ internal sealed partial class VmStartExecutor
 
     private string? SelfFenceReason()
     {
-        var pending = _state.Current.PendingSelfFences;
+        var pending = _pipeline.State.Current.PendingSelfFences;
         if (pending.Count > 0)
         {
             var last = pending[^1];
@@ -310,16 +254,17 @@ internal sealed partial class VmStartExecutor
         return _isSelfFencing?.Invoke() == true ? "a self-fence is under way (no coordinator contact)" : null;
     }
 
-    private static VmOrderFailureKind Classify(Exception e) => e is TimeoutException ? VmOrderFailureKind.Timeout : VmOrderFailureKind.Unreachable;
-
-    private sealed class Run(StartCommand command, DateTimeOffset startedAt, long started)
+    /// <summary>The shared run (<see cref="VmOrderRun"/>) with the start's own command and report.</summary>
+    private sealed class Run(StartCommand command, VmOrderRun order)
     {
         public StartCommand Command { get; } = command;
 
-        public StepRecorder Steps { get; } = new();
+        public VmOrderRun Order { get; } = order;
+
+        public StepRecorder Steps => Order.Steps;
 
         public StartReport Report(VmOrderFailure? failure, int? qemuPid = null, bool cleanedUp = false) =>
-            new(Command.CommandId, Command.Token, Command.VmName, Command.VmUuid, startedAt, Stopwatch.GetElapsedTime(started),
+            new(Command.CommandId, Command.Token, Command.VmName, Command.VmUuid, Order.StartedAt, Order.Elapsed,
                 [.. Steps.Steps], failure, qemuPid, failure is not null && cleanedUp, Repeated: false);
     }
 

@@ -11,6 +11,10 @@ namespace HaAgent.Agent.SelfFence;
 /// is pinged from the same decision, so it stops exactly when the hardware kicks stop. An agent restarted with a failed
 /// self-fence still pending neither kicks nor pings until a coordinator is heard again: a restart (systemd's watchdog
 /// or a crash) must not undo the host reset the failed self-fence asked for.
+/// While a self-fence runs the check loop waits for it, so systemd is pinged from beside it — but only until the
+/// self-fence's own bound (<see cref="SelfFencer.Bound"/>) has passed: a self-fence that hangs (libvirt, the state
+/// file's disk, a starved thread pool) lets systemd's watchdog act, as a hung loop would. Without these pings a
+/// WatchdogSec shorter than the self-fence would abort it half way (with WatchdogSec=30s: after ~15 s).
 /// </summary>
 internal sealed partial class SelfFenceMonitor
 {
@@ -24,6 +28,7 @@ internal sealed partial class SelfFenceMonitor
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Action? _onSelfFencing;
+    private readonly TimeSpan _selfFenceBound;
     private volatile bool _fencing;
     private bool _restartedAfterFailedFence;
     private DateTimeOffset _lastKick = DateTimeOffset.MinValue;
@@ -41,8 +46,10 @@ internal sealed partial class SelfFenceMonitor
         TimeProvider time,
         ILogger<SelfFenceMonitor> logger,
         Action? onSelfFencing = null,
-        SystemdWatchdog? systemd = null)
+        SystemdWatchdog? systemd = null,
+        TimeSpan? selfFenceBound = null)
     {
+        _selfFenceBound = selfFenceBound ?? fencer.Bound;
         _systemd = systemd;
         _onSelfFencing = onSelfFencing;
         _contact = contact;
@@ -105,6 +112,8 @@ internal sealed partial class SelfFenceMonitor
             _fencedThisOutage = true;
             _fencing = true;
             SelfFenceRecord record;
+            using var fenceDone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var pinger = _systemd is null ? Task.CompletedTask : PingWhileFencingAsync(_time.GetUtcNow() + _selfFenceBound, fenceDone.Token);
             try
             {
                 // The order gate refuses starts from now until an unfence succeeds (persisted, survives restarts).
@@ -115,6 +124,8 @@ internal sealed partial class SelfFenceMonitor
             finally
             {
                 _fencing = false;
+                await fenceDone.CancelAsync().ConfigureAwait(false);
+                await pinger.ConfigureAwait(false);
             }
             _kickAfterFence = record.Failed.Count == 0;
             if (!_kickAfterFence && _watchdog is not null)
@@ -149,17 +160,47 @@ internal sealed partial class SelfFenceMonitor
         }
     }
 
-    private void Kick()
+    /// <summary>
+    /// Pings systemd while the self-fence runs, up to <paramref name="deadline"/> (its own bound from the start); past
+    /// it the pings stop, so systemd's watchdog restarts an agent whose self-fence hangs.
+    /// </summary>
+    private async Task PingWhileFencingAsync(DateTimeOffset deadline, CancellationToken fenceDone)
     {
-        if (_systemd is not null)
+        try
         {
-            var sent = _systemd.Ping();
-            if (sent == _systemdPingFailing)
+            while (true)
             {
-                _systemdPingFailing = !sent;
-                LogSystemdPing(sent ? "works again" : "failed: systemd will restart the agent if this lasts");
+                if (_time.GetUtcNow() >= deadline)
+                {
+                    LogSelfFenceOverdue(_selfFenceBound.TotalSeconds);
+                    return;
+                }
+                PingSystemd();
+                await Task.Delay(CheckInterval, _time, fenceDone).ConfigureAwait(false);
             }
         }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void PingSystemd()
+    {
+        if (_systemd is null)
+        {
+            return;
+        }
+        var sent = _systemd.Ping();
+        if (sent == _systemdPingFailing)
+        {
+            _systemdPingFailing = !sent;
+            LogSystemdPing(sent ? "works again" : "failed: systemd will restart the agent if this lasts");
+        }
+    }
+
+    private void Kick()
+    {
+        PingSystemd();
         if (_watchdog is null)
         {
             return;
@@ -185,6 +226,10 @@ internal sealed partial class SelfFenceMonitor
 
     [LoggerMessage(EventId = AgentEventIds.WatchdogFailed, Level = LogLevel.Critical, Message = "Watchdog {Name} is no longer kicked ({Why}): the host will reset")]
     private partial void LogWatchdogStops(string name, string why);
+
+    [LoggerMessage(EventId = AgentEventIds.SelfFenceOverdue, Level = LogLevel.Critical,
+        Message = "Self-fence still running after its bound of {BoundSeconds:F0} s: systemd watchdog pings stop, systemd will restart the agent")]
+    private partial void LogSelfFenceOverdue(double boundSeconds);
 
     [LoggerMessage(EventId = AgentEventIds.SystemdWatchdogPing, Level = LogLevel.Warning, Message = "systemd watchdog ping {Outcome}")]
     private partial void LogSystemdPing(string outcome);

@@ -30,6 +30,15 @@ internal sealed partial class SelfFencer
         _logger = logger;
     }
 
+    /// <summary>Slack on top of the kills' own bound for listing the table and writing the state file (one fsync).</summary>
+    private static readonly TimeSpan RecordSlack = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long <see cref="ExecuteAsync"/> may take when it works as designed: the VMs are killed in parallel, each
+    /// bounded by <see cref="DomainKiller.Bound"/>, then the record is written. Longer means it is stuck.
+    /// </summary>
+    public TimeSpan Bound => DomainKiller.Bound(_grace) + RecordSlack;
+
     public async Task<SelfFenceRecord> ExecuteAsync(string reason, CancellationToken cancellationToken)
     {
         var victims = _watcher.Snapshot().Where(v => v.Status is not (VmStatus.Stopped or VmStatus.Crashed) || v.QemuPid is not null).ToArray();

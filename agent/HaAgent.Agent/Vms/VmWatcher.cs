@@ -30,6 +30,12 @@ internal sealed partial class VmWatcher : IAsyncDisposable
     private readonly BlockingCallPool? _controlCalls;
     private static readonly TimeSpan SlowInput = TimeSpan.FromMilliseconds(500);
     private LibvirtConnection? _connection;
+    private int _listing;
+    private long _inputSeq;
+    private int _connections;
+
+    /// <summary>VMs an Undefined event removed, with its sequence number, until a listing begun after it is applied.</summary>
+    private readonly Dictionary<Guid, long> _removedAt = [];
 
     public VmWatcher(VmWatcherOptions options, TimeProvider time, ILogger<VmWatcher> logger)
     {
@@ -73,6 +79,19 @@ internal sealed partial class VmWatcher : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Changes whenever the VM's definition may have changed: a libvirt Defined event for it (define or update), or a
+    /// new connection (events may have been missed). -1 for a VM not in the table. Readers of the XML can skip an
+    /// unchanged version instead of fetching every definition again.
+    /// </summary>
+    public long DefinitionVersion(Guid uuid)
+    {
+        lock (_tableGate)
+        {
+            return _table.TryGetValue(uuid, out var track) ? ((long)Volatile.Read(ref _connections) << 32) | (uint)track.DefinedEvents : -1;
+        }
+    }
+
     /// <summary>The pidfd of a VM's QEMU, while the watcher holds one (self-fence SIGKILLs through it).</summary>
     public PidFd? QemuHandle(Guid uuid)
     {
@@ -96,6 +115,7 @@ internal sealed partial class VmWatcher : IAsyncDisposable
                 using var connection = await LibvirtConnection.OpenAsync(_options.Uri, _options.OpenTimeout, cancellationToken).ConfigureAwait(false);
                 using var events = connection.SubscribeLifecycleEvents();
                 Volatile.Write(ref _connection, connection);
+                Interlocked.Increment(ref _connections);
                 await _inputs.Writer.WriteAsync(new Input(InputKind.Reconcile, default, default, Stopwatch.GetTimestamp()), cancellationToken).ConfigureAwait(false);
                 backoff = TimeSpan.FromMilliseconds(200);
                 await foreach (var lifecycleEvent in events.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -203,8 +223,11 @@ internal sealed partial class VmWatcher : IAsyncDisposable
                             Probe(input.Timestamp);
                             break;
                         case InputKind.Reconcile:
-                            Reconcile(input.Timestamp);
+                            StartListing(input.Timestamp);
                             Probe(input.Timestamp);
+                            break;
+                        case InputKind.Listed:
+                            Reconcile(input.Listing!, input.Timestamp);
                             break;
                         case InputKind.MonitorDeadline:
                             ApplyMonitorDeadline(input.Monitor);
@@ -242,6 +265,7 @@ internal sealed partial class VmWatcher : IAsyncDisposable
             return;
         }
         var track = GetOrAdd(e.DomainName, e.DomainUuid);
+        track.InputSeq = ++_inputSeq;
         var reason = e.Describe();
         switch (e.Type)
         {
@@ -276,9 +300,16 @@ internal sealed partial class VmWatcher : IAsyncDisposable
                 {
                     _table.Remove(track.Uuid);
                 }
+                _removedAt[track.Uuid] = track.InputSeq;
+                break;
+            case DomainEventType.Defined:
+                lock (_tableGate)
+                {
+                    track.DefinedEvents++;
+                }
                 break;
             default:
-                // Defined, Shutdown (a Stopped follows): nothing changes yet.
+                // Shutdown (a Stopped follows): nothing changes yet.
                 break;
         }
     }
@@ -295,26 +326,64 @@ internal sealed partial class VmWatcher : IAsyncDisposable
             exit.Handle.Dispose();
             return;
         }
+        owner.InputSeq = ++_inputSeq;
         var expected = owner.ExpectingStop;
         Detach(owner);
         Set(owner, expected ? VmStatus.Stopped : VmStatus.Crashed, VmChangeSource.ProcessExit,
             $"QEMU pid {exit.Pid} exited{(expected ? " (stop requested by the agent)" : "")}", exit.Timestamp);
     }
 
-    private void Reconcile(long timestamp)
+    /// <summary>
+    /// Lists every domain (one libvirt call per domain for its state) off the loop: while libvirt is slow — it holds a
+    /// domain being destroyed until QEMU is reaped, 0.6–2 s here — events and pidfd exits keep being applied. The
+    /// listing comes back as a <see cref="InputKind.Listed"/> input; one listing at a time.
+    /// </summary>
+    private void StartListing(long timestamp)
     {
         var connection = Connection;
-        if (connection is null)
+        if (connection is null || Interlocked.Exchange(ref _listing, 1) == 1)
         {
             return;
         }
-        var listed = connection.ListAllDomains().Where(d => IsManaged(d.Name)).ToArray();
+        var since = _inputSeq;
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                var listed = connection.ListAllDomains().Where(d => IsManaged(d.Name)).ToArray();
+                _inputs.Writer.TryWrite(new Input(InputKind.Listed, default, default, timestamp, Listing: new Listing(listed, since)));
+            }
+            catch (Exception e) when (e is LibvirtException or ObjectDisposedException)
+            {
+                LogWatchFailed(_options.Uri, $"{InputKind.Reconcile}: {e.Message}");
+            }
+            finally
+            {
+                Volatile.Write(ref _listing, 0);
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Applies a listing. A VM an event or exit was applied to after the listing began is left alone: the listing may
+    /// predate that change (a Running listed before a destroy's Stopped event must not undo it).
+    /// </summary>
+    private void Reconcile(Listing listing, long timestamp)
+    {
         _locator.Invalidate();
         var seen = new HashSet<Guid>();
-        foreach (var domain in listed)
+        foreach (var domain in listing.Domains)
         {
             seen.Add(domain.Uuid);
+            if (_removedAt.TryGetValue(domain.Uuid, out var removed) && removed > listing.Since)
+            {
+                continue; // undefined after the listing began
+            }
             var track = GetOrAdd(domain.Name, domain.Uuid);
+            if (track.InputSeq > listing.Since)
+            {
+                continue;
+            }
             switch (domain.State)
             {
                 case DomainState.Running or DomainState.Blocked or DomainState.ShuttingDown or DomainState.Paused or DomainState.PMSuspended:
@@ -322,13 +391,13 @@ internal sealed partial class VmWatcher : IAsyncDisposable
                     if (track.Status == VmStatus.Crashed && track.Process is null)
                     {
                         // Our pidfd saw QEMU die; libvirt has not noticed the reap yet. Believe it only if a live QEMU is there.
-                        Attach(track);
+                        AttachListed(track, domain.Id);
                         if (track.Process is null)
                         {
                             break;
                         }
                     }
-                    Attach(track);
+                    AttachListed(track, domain.Id);
                     if (track.Status != VmStatus.Hung)
                     {
                         Set(track, libvirtSays, VmChangeSource.Reconcile, $"libvirt: {domain.State}", timestamp);
@@ -347,7 +416,7 @@ internal sealed partial class VmWatcher : IAsyncDisposable
         List<Track> gone;
         lock (_tableGate)
         {
-            gone = [.. _table.Values.Where(t => !seen.Contains(t.Uuid))];
+            gone = [.. _table.Values.Where(t => !seen.Contains(t.Uuid) && t.InputSeq <= listing.Since)];
         }
         foreach (var track in gone)
         {
@@ -357,6 +426,10 @@ internal sealed partial class VmWatcher : IAsyncDisposable
             {
                 _table.Remove(track.Uuid);
             }
+        }
+        foreach (var uuid in _removedAt.Where(r => r.Value <= listing.Since).Select(r => r.Key).ToArray())
+        {
+            _removedAt.Remove(uuid);
         }
         _ready.TrySetResult();
     }
@@ -425,6 +498,20 @@ internal sealed partial class VmWatcher : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// <see cref="Attach"/> for a listed running domain, searching /proc at most once per run of the domain (its libvirt
+    /// id changes on every start): a domain without a findable QEMU (test driver) must not cost a /proc scan per listing.
+    /// </summary>
+    private void AttachListed(Track track, int? domainId)
+    {
+        if (track.Process is null && domainId is { } id && track.QemuMissingForDomainId == id)
+        {
+            return;
+        }
+        Attach(track);
+        track.QemuMissingForDomainId = track.Process is null ? domainId : null;
+    }
+
     private void Detach(Track track)
     {
         var process = track.Process;
@@ -470,9 +557,14 @@ internal sealed partial class VmWatcher : IAsyncDisposable
         MonitorDeadline,
         MonitorControl,
         MonitorAnswer,
+        Listed,
     }
 
-    private readonly record struct Input(InputKind Kind, DomainLifecycleEvent Event, ProcessExited Exit, long Timestamp, MonitorInput Monitor = default);
+    private readonly record struct Input(
+        InputKind Kind, DomainLifecycleEvent Event, ProcessExited Exit, long Timestamp, MonitorInput Monitor = default, Listing? Listing = null);
+
+    /// <summary>A full listing and the input sequence number when it began.</summary>
+    private sealed record Listing(DomainInfo[] Domains, long Since);
 
     private sealed class Track(string name, Guid uuid, DateTimeOffset since)
     {
@@ -489,6 +581,15 @@ internal sealed partial class VmWatcher : IAsyncDisposable
         public PidFd? Process { get; set; }
 
         public bool ExpectingStop { get; set; }
+
+        /// <summary>Defined events seen for this VM (its XML was defined or updated).</summary>
+        public int DefinedEvents { get; set; }
+
+        /// <summary>The libvirt domain id of the run for which no QEMU was found (null: none searched in vain).</summary>
+        public int? QemuMissingForDomainId { get; set; }
+
+        /// <summary>Sequence number of the last event or exit applied to this VM (0: none): a listing begun before it is older news.</summary>
+        public long InputSeq { get; set; }
 
         /// <summary>/proc showed the QEMU stopped (T/t) at the last probe.</summary>
         public bool ProcStopped { get; set; }

@@ -17,7 +17,7 @@ namespace HaAgent.Benchmarks.Agent;
 /// log line), and CPU time over an idle window. Targets: RSS ≤ 32 MiB with 50 VMs, near-zero idle CPU. A short window
 /// flatters a build whose heap grows until its first GC: use --seconds 540 for the steady state.
 /// <code>dotnet publish agent/HaAgent.Agent -c Release -r linux-x64
-/// dotnet run -c Release --project benchmarks/HaAgent.Benchmarks -- agent-footprint [--binary PATH] [--vms 50] [--seconds 60] [--env NAME=VALUE]... [--coordinator none|http|https]</code>
+/// dotnet run -c Release --project benchmarks/HaAgent.Benchmarks -- agent-footprint [--binary PATH] [--vms 50] [--seconds 60] [--env NAME=VALUE]... [--coordinator http|https|none]</code>
 /// </summary>
 internal static partial class AgentFootprint
 {
@@ -47,9 +47,9 @@ internal static partial class AgentFootprint
         var secret = directory.File("agent.key");
         await File.WriteAllTextAsync(secret, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
         var host = ceph.HostClient("bench");
-        // --coordinator http|https: a live endpoint in this process (heartbeats acked, long poll held), to measure the
-        // link's own cost and TLS's; default none = an endpoint nothing listens on (the link retries quietly).
-        var coordinatorKind = Argument(args, "--coordinator") ?? "none";
+        // --coordinator http (default) | https: the coordinator's real agent endpoint in this process answers (a healthy
+        // cluster: heartbeats acked, long poll held, reports), plain or over TLS; none: nothing listens (the link retries).
+        var coordinatorKind = Argument(args, "--coordinator") ?? "http";
         await using var coordinator = coordinatorKind is "http" or "https"
             ? await FootprintCoordinator.StartAsync(directory, "bench-host", secret, coordinatorKind == "https")
             : null;
@@ -101,6 +101,8 @@ internal static partial class AgentFootprint
                 Console.Error.WriteLine($"agent exited with {agent.ExitCode}");
                 return 1;
             }
+            var loadBefore = ThreadCpu.LoadAverage();
+            var threadsBefore = ThreadCpu.Take(agent.Id);
             var cpuStart = CpuTicks(agent.Id);
             var window = Stopwatch.StartNew();
             long peakRss = 0;
@@ -110,6 +112,8 @@ internal static partial class AgentFootprint
                 peakRss = Math.Max(peakRss, Status(agent.Id)["VmRSS"]);
             }
             var cpuTicks = CpuTicks(agent.Id) - cpuStart;
+            var threadsAfter = ThreadCpu.Take(agent.Id);
+            var loadAfter = ThreadCpu.LoadAverage();
             var status = Status(agent.Id);
             var memory = MemoryLine().Match(Volatile.Read(ref lastMemoryLine));
             var cpuShare = cpuTicks / 100.0 / window.Elapsed.TotalSeconds * 100;
@@ -154,7 +158,8 @@ internal static partial class AgentFootprint
             Console.WriteLine($"    stacks: {string.Join(", ", stacks.OrderByDescending(p => p.Key.Rss).Select(p => $"{p.Value} {p.Key.Rss}K"))}");
             var threads = ThreadNames(agent.Id);
             Console.WriteLine($"  threads        {status["Threads"]}: {string.Join(", ", threads.GroupBy(t => t).OrderByDescending(g => g.Count()).Select(g => g.Count() > 1 ? $"{g.Key}×{g.Count()}" : g.Key))}");
-            Console.WriteLine($"  idle CPU       {cpuShare:F3} % of one core over {window.Elapsed.TotalSeconds:F0} s ({cpuTicks} ticks)");
+            Console.WriteLine($"  idle CPU       {cpuShare:F3} % of one core over {window.Elapsed.TotalSeconds:F0} s ({cpuTicks} ticks); load average before [{loadBefore}] after [{loadAfter}]");
+            ThreadCpu.Print(threadsBefore, threadsAfter, window.Elapsed.TotalSeconds);
             // The AOT process really did its work: its heartbeat is on the cluster.
             using var reader = HaAgent.NativeInterop.Rados.RadosCluster.Connect(new HaAgent.NativeInterop.Rados.RadosConnectOptions
             {

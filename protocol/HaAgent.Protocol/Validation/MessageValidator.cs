@@ -252,8 +252,9 @@ public static class MessageValidator
                 return Indexed("vms", i) + ".state";
             }
 
-            var needsPid = vm.State is VmRunState.Running or VmRunState.Hung;
-            if (vm.LeaderPid is { } pid ? pid <= 0 || !needsPid : needsPid)
+            // A live QEMU may have a pid (optional: absent = not known yet, e.g. libvirt's test driver); a dead one has none.
+            var mayHavePid = vm.State is VmRunState.Running or VmRunState.Hung;
+            if (vm.LeaderPid is { } pid && (pid <= 0 || !mayHavePid))
             {
                 return Indexed("vms", i) + ".leaderPid";
             }

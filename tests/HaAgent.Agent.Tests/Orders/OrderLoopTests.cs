@@ -105,10 +105,11 @@ public sealed class OrderLoopTests : IDisposable
         var gate = new OrderGate();
         new OrderGateFile(OrderGateFile.BesideStateFile(agent.StateFile)).Save(gate.Admit(start).StateToPersist!);
         var state = new AgentStateStore(agent.StateFile);
-        var starter = new VmStartExecutor(state, new CommandJournal(RestartServices.JournalPath(Path.GetFullPath(agent.StateFile)), TimeProvider.System),
-            new VmOrderLocks(), ct => LibvirtConnection.OpenAsync(vms.Uri, TimeSpan.FromSeconds(5), ct),
-            new VmOrderSettings("ha-", null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1)),
-            () => false, TimeProvider.System, NullLogger<VmStartExecutor>.Instance);
+        var starter = new VmStartExecutor(
+            new VmOrderPipeline(state, new CommandJournal(RestartServices.JournalPath(Path.GetFullPath(agent.StateFile)), TimeProvider.System),
+                new VmOrderLocks(), ct => LibvirtConnection.OpenAsync(vms.Uri, TimeSpan.FromSeconds(5), ct),
+                new VmOrderSettings("ha-", null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1)), TimeProvider.System),
+            () => false, NullLogger<VmStartExecutor>.Instance);
         var report = await starter.ExecuteAsync(new StartCommand(start.OrderId, 1, "ha-web", uuid, start.DomainXml, []));
         Assert.True(report.Succeeded, report.Failure?.ToString());
         var id = vms.Id("ha-web");

@@ -56,8 +56,9 @@ internal sealed class RestartHarness : IDisposable
             await AfterConnect();
             return connection;
         }
-        Starter = new VmStartExecutor(State, Journal, locks, Connect, Settings, () => SelfFencing(), TimeProvider.System, NullLogger<VmStartExecutor>.Instance);
-        Stopper = new VmStopExecutor(State, Journal, locks, Connect, Settings, ExpectedStops.Add, TimeProvider.System, NullLogger<VmStopExecutor>.Instance);
+        var pipeline = new VmOrderPipeline(State, Journal, locks, Connect, Settings, TimeProvider.System);
+        Starter = new VmStartExecutor(pipeline, () => SelfFencing(), NullLogger<VmStartExecutor>.Instance);
+        Stopper = new VmStopExecutor(pipeline, ExpectedStops.Add, NullLogger<VmStopExecutor>.Instance);
     }
 
     public void Dispose() => _directory.Dispose();

@@ -147,20 +147,10 @@ public sealed class SystemdWatchdogTests : IDisposable
 
     private string NotifySocketPath => _directory.File("notify.sock");
 
-    /// <summary>SystemdNotifier reads NOTIFY_SOCKET once, when built; the variable is set only for that moment.</summary>
     private SystemdNotifier NotifierFor(Socket systemd)
     {
         Assert.True(systemd.IsBound);
-        var previous = Environment.GetEnvironmentVariable("NOTIFY_SOCKET");
-        Environment.SetEnvironmentVariable("NOTIFY_SOCKET", NotifySocketPath);
-        try
-        {
-            return new SystemdNotifier();
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable("NOTIFY_SOCKET", previous);
-        }
+        return NotifySockets.NotifierFor(NotifySocketPath);
     }
 
     private sealed class RecordingNotifier : ISystemdNotifier

@@ -230,6 +230,21 @@ public sealed class ProtocolCodecTests
     }
 
     [Theory]
+    [InlineData("""{"type":"vm-report","vms":[{"vmId":"vm-1","state":"running","leaderPid":4242}],"hostId":"host-1","incarnation":1}""", 4242L)]
+    [InlineData("""{"type":"vm-report","vms":[{"vmId":"vm-1","state":"running","leaderPid":null}],"hostId":"host-1","incarnation":1}""", null)]
+    [InlineData("""{"type":"vm-report","vms":[{"vmId":"vm-1","state":"running"}],"hostId":"host-1","incarnation":1}""", null)]
+    [InlineData("""{"type":"vm-report","vms":[{"vmId":"vm-1","state":"hung"}],"hostId":"host-1","incarnation":1}""", null)]
+    public void TryDecode_LiveVmWithOrWithoutPid_IsAccepted(string json, long? pid)
+    {
+        // Old agents always send a pid for a live VM; newer ones leave it out while QEMU is not known (test driver).
+        var frame = Reframe(_codecs.Encode(Samples.Heartbeat), Encoding.UTF8.GetBytes(json), Samples.Secret);
+
+        Assert.True(_codecs.Coordinator.TryDecode(frame, out var decoded, out var error), error.ToString());
+        var report = Assert.IsType<VmReportMessage>(decoded.Message);
+        Assert.Equal(pid, Assert.Single(report.Vms).LeaderPid);
+    }
+
+    [Theory]
     [InlineData("""{"type":"heartbeat","sequence":1,"lastStamp":{"epoch":1,"sequence":1},"hostId":"host-1"}""")]
     [InlineData("""{"type":"heartbeat","sequence":1,"lastStamp":{"epoch":1,"sequence":1},"hostId":null,"incarnation":1}""")]
     [InlineData("""{"type":"heartbeat","sequence":"1","lastStamp":{"epoch":1,"sequence":1},"hostId":"host-1","incarnation":1}""")]
