@@ -25,6 +25,8 @@ internal sealed partial class CoordinatorClient : IDisposable
     private readonly TimeSpan _requestTimeout;
     private readonly TimeSpan _pollTimeout;
     private readonly CoordinatorContact _contact;
+    // The highest leader epoch this agent has seen (its order gate's floor): an ack below it comes from a deposed leader.
+    private readonly Func<long> _epochFloor;
     private readonly ILogger _logger;
     private readonly HttpClient _http;
     private readonly CoordinatorCertificateCheck _certificates;
@@ -49,7 +51,8 @@ internal sealed partial class CoordinatorClient : IDisposable
         CoordinatorContact contact,
         ILogger<CoordinatorClient> logger,
         CoordinatorCertificateCheck? certificates = null,
-        string httpVersion = "1.1")
+        string httpVersion = "1.1",
+        Func<long>? epochFloor = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(endpoints.Count);
         _endpoints = [.. endpoints.Select(Normalize)];
@@ -58,6 +61,7 @@ internal sealed partial class CoordinatorClient : IDisposable
         _requestTimeout = requestTimeout;
         _pollTimeout = pollTimeout;
         _contact = contact;
+        _epochFloor = epochFloor ?? (() => 0);
         _logger = logger;
         _certificates = certificates ?? new CoordinatorCertificateCheck(null, null, [], TimeProvider.System);
         (_version, _versionPolicy) = httpVersion switch
@@ -121,12 +125,19 @@ internal sealed partial class CoordinatorClient : IDisposable
             {
                 attempt = await ExchangeAsync(index, LinkPaths.Messages, frame, _requestTimeout, cancellationToken).ConfigureAwait(false);
             }
-            if (attempt.Decoded?.Message is HeartbeatAck ack)
+            // A deposed leader that still believes it leads acks with its old epoch: that is not contact with the cluster
+            // (the real leader hears nothing from us and will fence us), so it must not hold off the self-fence.
+            if (attempt.Decoded?.Message is HeartbeatAck ack && ack.Epoch >= _epochFloor())
             {
                 Led(index);
                 return new SendOutcome(ack, null);
             }
-            problem = Join(problem, attempt.Decoded is { } other ? $"{_endpoints[index]} answered {other.Message.GetType().Name}, not an ack" : attempt.Problem);
+            problem = Join(problem, attempt.Decoded switch
+            {
+                { Message: HeartbeatAck stale } => $"{_endpoints[index]} acked for epoch {stale.Epoch}, below the epoch {_epochFloor()} already seen (a deposed leader)",
+                { } other => $"{_endpoints[index]} answered {other.Message.GetType().Name}, not an ack",
+                null => attempt.Problem,
+            });
             AbandonPollOn(index);
             index = Next(index, attempt.LeaderHint);
         }

@@ -59,7 +59,9 @@ internal static class LinkServices
             var link = options.Coordinator;
             return new CoordinatorClient(options.CoordinatorEndpoints, options.HostId, sp.GetRequiredService<ProtocolCodec>(), link.ConnectTimeout,
                 link.RequestTimeout, link.PollTimeout, sp.GetRequiredService<CoordinatorContact>(), sp.GetRequiredService<ILogger<CoordinatorClient>>(),
-                sp.GetRequiredService<CoordinatorCertificateCheck>(), link.HttpVersion);
+                sp.GetRequiredService<CoordinatorCertificateCheck>(), link.HttpVersion,
+                // Resolved lazily: the dispatcher (and its persisted gate) is built after the client.
+                epochFloor: () => sp.GetRequiredService<OrderDispatcher>().Highest.Epoch);
         });
         services.AddSingleton(sp =>
         {
