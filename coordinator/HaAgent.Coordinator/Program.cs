@@ -2,11 +2,12 @@ using HaAgent.Coordinator.Agents;
 using HaAgent.Coordinator.Agents.Tls;
 using HaAgent.Coordinator.Api;
 using HaAgent.Coordinator.Engine;
+using HaAgent.Coordinator.Hosting;
 using HaAgent.Coordinator.Store;
 
 var builder = WebApplication.CreateBuilder(args);
 // READY=1 once listening and STOPPING=1 on shutdown when systemd started us (Type=notify); a no-op otherwise.
-builder.Services.AddSystemd();
+builder.Services.AddSystemdNotify();
 builder.Services.AddCoordinatorStore(builder.Configuration);
 builder.Services.AddCoordinatorApi(builder.Configuration);
 builder.Services.AddCoordinatorEngine(builder.Configuration);
