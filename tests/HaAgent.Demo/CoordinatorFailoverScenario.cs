@@ -133,7 +133,7 @@ internal static class CoordinatorFailoverScenario
             // round trip (~0.1–0.5 s).
             try
             {
-                fenceOrdered = (await oldLeader.ReadAuditAsync(cancellationToken)).FirstOrDefault(r => r.Sequence > lastBefore && r.Kind == "fence-ordered" && EtcdLabSetup.IsAbout(r, victim.Name));
+                fenceOrdered = (await oldLeader.ReadAuditAsync(cancellationToken)).FirstOrDefault(r => r.Sequence > lastBefore && r.Kind == "fence-ordered" && DemoWaits.IsAbout(r, victim.Name));
             }
             catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or TaskCanceledException)
             {
@@ -160,8 +160,8 @@ internal static class CoordinatorFailoverScenario
         var sinceLeaderKill = Stopwatch.StartNew();
         say.Say($"{(pause ? "SIGSTOP" : "kill -9")} of coordinator {oldLeader.InstanceId} (epoch {oldEpoch}) {EtcdLabSetup.Seconds(sinceFault.Elapsed)} after the fault (load average {loadAtFault})");
         var auditNow = await cluster.ReadAuditAsync(cancellationToken: cancellationToken);
-        var startedByOld = auditNow.Any(r => r.Sequence > lastBefore && r.Epoch == oldEpoch && r.Kind == "vm-start-ordered" && EtcdLabSetup.IsAbout(r, EtcdLabSetup.Vm));
-        var fencedByOld = auditNow.Any(r => r.Sequence > lastBefore && r.Epoch == oldEpoch && r.Kind == "fence-verified" && EtcdLabSetup.IsAbout(r, victim.Name));
+        var startedByOld = auditNow.Any(r => r.Sequence > lastBefore && r.Epoch == oldEpoch && r.Kind == "vm-start-ordered" && DemoWaits.IsAbout(r, EtcdLabSetup.Vm));
+        var fencedByOld = auditNow.Any(r => r.Sequence > lastBefore && r.Epoch == oldEpoch && r.Kind == "fence-verified" && DemoWaits.IsAbout(r, victim.Name));
         say.Say($"the old leader had, before it {(pause ? "stopped" : "died")}: fence verified {(fencedByOld ? "yes" : "no")}, web1's start ordered {(startedByOld ? "yes (the race went past the window)" : "no")}");
         story.MidFailover = !startedByOld;
 
@@ -183,7 +183,7 @@ internal static class CoordinatorFailoverScenario
         {
             oldLeader.Resume();
             say.Say($"SIGCONT of {oldLeader.InstanceId} after {EtcdLabSetup.Seconds(sinceLeaderKill.Elapsed)} stopped: it wakes up believing nothing");
-            var noticed = await EtcdLabSetup.WaitAsync(
+            var noticed = await DemoWaits.WaitAsync(
                 async () => (await File.ReadAllTextAsync(oldLeader.LogFile, cancellationToken)).Contains($"lost leadership as {oldLeader.InstanceId} with epoch {oldEpoch}", StringComparison.Ordinal),
                 TimeSpan.FromSeconds(15), cancellationToken);
             story.Check(noticed, $"the resumed {oldLeader.InstanceId} logged that it lost leadership (epoch {oldEpoch})");
@@ -224,7 +224,7 @@ internal static class CoordinatorFailoverScenario
         var cluster = setup.Cluster;
         // At or above the successor's epoch: on a loaded box a lone survivor may lose its 2 s lease once and lead again
         // with a newer epoch (seen at load 37: 23 → 26); that is the store doing its job, not a second leader.
-        var fenced = await cluster.WaitForAuditAsync(r => r.Sequence > lastBefore && r.Epoch >= epoch && r.Kind == "fence-verified" && EtcdLabSetup.IsAbout(r, victim.Name),
+        var fenced = await cluster.WaitForAuditAsync(r => r.Sequence > lastBefore && r.Epoch >= epoch && r.Kind == "fence-verified" && DemoWaits.IsAbout(r, victim.Name),
             FailoverBound, surviving, cancellationToken);
         story.Check(fenced is not null, $"a leader of epoch ≥ {epoch} fenced {victim.Name} (audit fence-verified){(fenced is null ? ": not seen" : "")}");
         if (fenced is not null)
@@ -244,7 +244,7 @@ internal static class CoordinatorFailoverScenario
         LabHost? newHost = null;
         if (fenced is not null)
         {
-            await EtcdLabSetup.WaitAsync(async () => (newHost = (await EtcdLabSetup.RunningOnAsync(survivors, cancellationToken)).FirstOrDefault()) is not null, FailoverBound, cancellationToken);
+            await DemoWaits.WaitAsync(async () => (newHost = (await EtcdLabSetup.RunningOnAsync(survivors, cancellationToken)).FirstOrDefault()) is not null, FailoverBound, cancellationToken);
         }
         story.Check(newHost is not null, $"web1 restarted on a survivor{(newHost is null ? " (not seen)" : $": {newHost.Name}")}");
         if (newHost is not null)
@@ -276,12 +276,12 @@ internal static class CoordinatorFailoverScenario
         {
             say.Say("  " + record);
         }
-        var starts = audit.Where(r => r.Kind == "vm-start-ordered" && EtcdLabSetup.IsAbout(r, EtcdLabSetup.Vm)).ToList();
-        var failedStarts = audit.Count(r => r.Kind == "vm-start-failed" && EtcdLabSetup.IsAbout(r, EtcdLabSetup.Vm));
+        var starts = audit.Where(r => r.Kind == "vm-start-ordered" && DemoWaits.IsAbout(r, EtcdLabSetup.Vm)).ToList();
+        var failedStarts = audit.Count(r => r.Kind == "vm-start-failed" && DemoWaits.IsAbout(r, EtcdLabSetup.Vm));
         story.Check(starts.Count == 1 + failedStarts, $"web1's start ordered {starts.Count} time(s) after the fault, {failedStarts} failed: one start that succeeded");
         if (fenced is not null && starts.Count > 0)
         {
-            var fencedFirst = audit.Where(r => r.Kind == "fence-verified" && EtcdLabSetup.IsAbout(r, victim.Name)).Min(r => r.Sequence);
+            var fencedFirst = audit.Where(r => r.Kind == "fence-verified" && DemoWaits.IsAbout(r, victim.Name)).Min(r => r.Sequence);
             story.Check(fencedFirst <= starts.Min(s => s.Sequence), $"a verified fence of {victim.Name} (#{fencedFirst}) recorded no later than web1's first start order (#{starts.Min(s => s.Sequence)})");
         }
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using HaAgent.Testing.Lab;
+using static HaAgent.Demo.DemoWaits;
 
 namespace HaAgent.Demo;
 
@@ -177,23 +178,6 @@ internal sealed class EtcdLabSetup : IAsyncDisposable
         var result = (await Lab.Ceph.CephAsync(["osd", "blocklist", "ls"], cancellationToken)).EnsureSuccess("ceph osd blocklist ls");
         return [.. (result.StandardOutput + "\n" + result.StandardError).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Where(l => l.Contains(':', StringComparison.Ordinal) && !l.StartsWith("listed", StringComparison.Ordinal))];
-    }
-
-    public static bool IsAbout(LabAuditRecord record, string name) =>
-        record.Subject.Split(' ', '/').Contains(name, StringComparer.Ordinal);
-
-    public static async Task<bool> WaitAsync(Func<Task<bool>> condition, TimeSpan bound, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < bound)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-            await Task.Delay(200, cancellationToken);
-        }
-        return false;
     }
 
     public static string Load()

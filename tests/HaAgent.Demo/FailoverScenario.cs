@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using HaAgent.Testing.Lab;
+using static HaAgent.Demo.DemoWaits;
 
 namespace HaAgent.Demo;
 
@@ -190,22 +191,5 @@ internal static class FailoverScenario
             Check(fenced.Sequence <= startOrder.Sequence, $"fence of h1 (#{fenced.Sequence}) recorded no later than web1's start order (#{startOrder.Sequence})");
         }
         return DemoResult.From($"failover ({fault})", figures, failures);
-    }
-
-    private static bool IsAbout(LabAuditRecord record, string name) =>
-        record.Subject.Split(' ', '/').Contains(name, StringComparer.Ordinal);
-
-    private static async Task<bool> WaitAsync(Func<Task<bool>> condition, TimeSpan bound, CancellationToken cancellationToken)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < bound)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-            await Task.Delay(200, cancellationToken);
-        }
-        return false;
     }
 }

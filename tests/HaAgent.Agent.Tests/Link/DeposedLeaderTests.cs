@@ -4,7 +4,6 @@ using HaAgent.Agent.SelfFence;
 using HaAgent.Agent.Tests.DBus;
 using HaAgent.Protocol.Envelope;
 using HaAgent.Protocol.Messages;
-using HaAgent.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace HaAgent.Agent.Tests.Link;
@@ -13,28 +12,24 @@ namespace HaAgent.Agent.Tests.Link;
 /// A leader cut off from the store may keep acking heartbeats with its old epoch until it notices. Such an ack is not
 /// contact: the real leader hears nothing, will fence this host, and the self-fence must not be held off by it.
 /// </summary>
-public sealed class DeposedLeaderTests : IDisposable
+public sealed class DeposedLeaderTests
 {
     private const string HostId = "host-deposed";
-    private readonly TempDirectory _directory = new("link-deposed");
     private readonly byte[] _secret = RandomNumberGenerator.GetBytes(32);
 
-    public void Dispose() => _directory.Dispose();
+    private CoordinatorClient Client(string[] endpoints, CoordinatorContact contact, long floor) =>
+        new(endpoints, HostId, new ProtocolCodec(ProtocolDirection.CoordinatorToAgent, HostSecrets.Single(HostId, _secret), TimeProvider.System),
+            TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), contact, new ListLogger<CoordinatorClient>(), epochFloor: () => floor);
 
     [Fact]
     public async Task AckBelowTheEpochFloor_NoAckNoContact_TheNextEndpointIsTried()
     {
-        var keyFile = _directory.File("agent.key");
-        File.WriteAllText(keyFile, Convert.ToBase64String(_secret));
         using var deposed = new TestCoordinator(HostId, _secret) { Epoch = 3 };
         using var leader = new TestCoordinator(HostId, _secret) { Epoch = 7 };
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var contact = new CoordinatorContact(clock);
         var before = contact.LastContact;
-        var codec = new ProtocolCodec(ProtocolDirection.CoordinatorToAgent, new ReloadingHostSecret(HostId, keyFile, TimeProvider.System, TimeSpan.Zero), TimeProvider.System);
-        var floor = 7L;
-        using var client = new CoordinatorClient([deposed.BaseUrl], HostId, codec, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5),
-            TimeSpan.FromSeconds(10), contact, new ListLogger<CoordinatorClient>(), epochFloor: () => floor);
+        using var client = Client([deposed.BaseUrl], contact, floor: 7);
 
         clock.Advance(TimeSpan.FromSeconds(5));
         var outcome = await client.SendAsync(new HeartbeatMessage(HostId, 1, 1, new OrderStamp(7, 0)), CancellationToken.None);
@@ -43,8 +38,7 @@ public sealed class DeposedLeaderTests : IDisposable
         Assert.Contains("epoch 3", outcome.Problem, StringComparison.Ordinal);
         Assert.Equal(before, contact.LastContact);
 
-        using var both = new CoordinatorClient([deposed.BaseUrl, leader.BaseUrl], HostId, codec, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5),
-            TimeSpan.FromSeconds(10), contact, new ListLogger<CoordinatorClient>(), epochFloor: () => floor);
+        using var both = Client([deposed.BaseUrl, leader.BaseUrl], contact, floor: 7);
         var led = await both.SendAsync(new HeartbeatMessage(HostId, 1, 2, new OrderStamp(7, 0)), CancellationToken.None);
 
         Assert.Equal(7, led.Ack?.Epoch);
@@ -54,13 +48,9 @@ public sealed class DeposedLeaderTests : IDisposable
     [Fact]
     public async Task AckAtTheFloor_IsContact()
     {
-        var keyFile = _directory.File("agent.key");
-        File.WriteAllText(keyFile, Convert.ToBase64String(_secret));
         using var leader = new TestCoordinator(HostId, _secret) { Epoch = 4 };
         var contact = new CoordinatorContact(TimeProvider.System);
-        var codec = new ProtocolCodec(ProtocolDirection.CoordinatorToAgent, new ReloadingHostSecret(HostId, keyFile, TimeProvider.System, TimeSpan.Zero), TimeProvider.System);
-        using var client = new CoordinatorClient([leader.BaseUrl], HostId, codec, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5),
-            TimeSpan.FromSeconds(10), contact, new ListLogger<CoordinatorClient>(), epochFloor: () => 4);
+        using var client = Client([leader.BaseUrl], contact, floor: 4);
 
         Assert.Equal(4, (await client.SendAsync(new HeartbeatMessage(HostId, 1, 1, new OrderStamp(4, 0)), CancellationToken.None)).Ack?.Epoch);
     }
