@@ -93,7 +93,7 @@ public sealed class OldLeaderTests(ITestOutputHelper output)
                     "--data-binary", "@" + pollFrame, old.AgentUrl + "v1/agent/orders"], TimeSpan.FromSeconds(10), cancellationToken: ct);
             Check(status.StandardOutput.Trim() == "503", $"an order poll at the old leader {old.AgentUrl} is answered {status.StandardOutput.Trim()} (503 = not leading, no order)");
 
-            var floorsRaised = await EtcdLabSetup.WaitAsync(() => Task.FromResult(setup.Agents.All(a => a.GateEpoch() >= epoch)), TimeSpan.FromSeconds(20), ct);
+            var floorsRaised = await DemoWaits.WaitAsync(() => Task.FromResult(setup.Agents.All(a => a.GateEpoch() >= epoch)), TimeSpan.FromSeconds(20), ct);
             Check(floorsRaised, $"every agent's persisted order floor reached epoch {epoch}: {string.Join(", ", setup.Agents.Select(a => $"{a.Host.Name}={a.GateEpoch()}"))}");
 
             say.Chapter($"An order of the old epoch {oldEpoch} reaches the real agent of {executor.Name}: fence {vmHost.Name} (web1's host)");
@@ -104,10 +104,10 @@ public sealed class OldLeaderTests(ITestOutputHelper output)
             var agent = setup.AgentOn(executor);
             var restarted = await agent.RestartAsync([impostor.Url, .. cluster.AgentEndpoints], ct);
             setup.Agents[setup.Agents.IndexOf(agent)] = restarted;
-            var delivered = await EtcdLabSetup.WaitAsync(() => Task.FromResult(impostor.Delivered), TimeSpan.FromSeconds(40), ct);
+            var delivered = await DemoWaits.WaitAsync(() => Task.FromResult(impostor.Delivered), TimeSpan.FromSeconds(40), ct);
             Check(delivered, $"the stale order {forged.OrderId} (stamp {forged.Stamp}) was handed to the agent of {executor.Name}");
             var refusedLine = $"Order {forged.OrderId} stamped {forged.Stamp} refused (StaleStamp)";
-            var refused = delivered && await EtcdLabSetup.WaitAsync(async () => (await File.ReadAllTextAsync(restarted.LogFile, ct)).Contains(refusedLine, StringComparison.Ordinal), TimeSpan.FromSeconds(15), ct);
+            var refused = delivered && await DemoWaits.WaitAsync(async () => (await File.ReadAllTextAsync(restarted.LogFile, ct)).Contains(refusedLine, StringComparison.Ordinal), TimeSpan.FromSeconds(15), ct);
             var log = await File.ReadAllTextAsync(restarted.LogFile, ct);
             foreach (var line in log.Split('\n').Where(l => l.Contains(forged.OrderId, StringComparison.Ordinal) || l.Contains("Hello delivered", StringComparison.Ordinal)))
             {
