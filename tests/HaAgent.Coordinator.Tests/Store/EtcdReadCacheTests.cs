@@ -52,8 +52,7 @@ public sealed class EtcdReadCacheTests(EtcdServerFixture etcd, ITestOutputHelper
         {
             await store.CommitAsync(leadership, batch.Select(k => DocumentWrite.Put(k, Json(k))).ToList(), null, Token);
         }
-        var cache = StartCache(store, loadPageSize: 100);
-        Assert.True(await cache.WaitUntilServingAsync(TimeSpan.FromSeconds(15), Token));
+        var cache = await ServingCacheAsync(store, loadPageSize: 100);
         Assert.Equal(1234 + 40 + 7, cache.Size.Documents);
 
         foreach (var (prefix, limit) in new[] { ("vms/", 1000), ("vms/", 7), ("vms/vm-001", 50), ("hosts/", 1000), ("rules/", 3), ("rules/zzz", 10) })
@@ -88,8 +87,7 @@ public sealed class EtcdReadCacheTests(EtcdServerFixture etcd, ITestOutputHelper
         var server = etcd.Require();
         var store = Open(server.ClientUrl, "c1");
         var leadership = await store.CampaignAsync(Token);
-        var cache = StartCache(store);
-        Assert.True(await cache.WaitUntilServingAsync(TimeSpan.FromSeconds(15), Token));
+        var cache = await ServingCacheAsync(store);
 
         for (var i = 0; i < 50; i++)
         {
@@ -116,8 +114,7 @@ public sealed class EtcdReadCacheTests(EtcdServerFixture etcd, ITestOutputHelper
         var leadership = await store.CampaignAsync(Token);
         await store.PutAsync(leadership, "vms/loaded", Json("loaded"), null, Token);
         await store.PutAsync(leadership, "vms/not-an-object", "[1,2]"u8.ToArray(), null, Token);
-        var cache = StartCache(store, prepare: HaAgent.Coordinator.Api.StoredRendering.Prerender);
-        Assert.True(await cache.WaitUntilServingAsync(TimeSpan.FromSeconds(15), Token));
+        var cache = await ServingCacheAsync(store, prepare: HaAgent.Coordinator.Api.StoredRendering.Prerender);
 
         var written = await store.PutAsync(leadership, "vms/watched", Json("watched"), null, Token);
         foreach (var (key, version) in new[] { ("vms/loaded", 0L), ("vms/watched", written.Version) })
@@ -138,10 +135,8 @@ public sealed class EtcdReadCacheTests(EtcdServerFixture etcd, ITestOutputHelper
         var server = etcd.Require();
         var a = Open(server.ClientUrl, "a");
         var b = Open(server.ClientUrl, "b");
-        var cacheA = StartCache(a);
-        var cacheB = StartCache(b);
-        Assert.True(await cacheA.WaitUntilServingAsync(TimeSpan.FromSeconds(15), Token));
-        Assert.True(await cacheB.WaitUntilServingAsync(TimeSpan.FromSeconds(15), Token));
+        var cacheA = await ServingCacheAsync(a);
+        var cacheB = await ServingCacheAsync(b);
 
         var leaderA = await a.CampaignAsync(Token);
         var byA = await a.PutAsync(leaderA, "vms/from-a", Json("from-a"), null, Token);
@@ -171,7 +166,7 @@ public sealed class EtcdReadCacheTests(EtcdServerFixture etcd, ITestOutputHelper
         await store.PutAsync(leadership, "vms/old", Json("old"), null, Token);
         using var client = new EtcdClient(server.ClientUrl);
         var hookRuns = 0;
-        var cache = StartCache(store, beforeWatch: async revision =>
+        var cache = await ServingCacheAsync(store, beforeWatch: async revision =>
         {
             if (Interlocked.Increment(ref hookRuns) != 1)
             {
@@ -184,7 +179,6 @@ public sealed class EtcdReadCacheTests(EtcdServerFixture etcd, ITestOutputHelper
             await client.CompactAsync(new CompactionRequest { Revision = written.Version, Physical = true });
             output.WriteLine($"loaded at {revision}, wrote and compacted at {written.Version}");
         });
-        Assert.True(await cache.WaitUntilServingAsync(TimeSpan.FromSeconds(15), Token));
         Assert.True(cache.Counters.Loads >= 2, $"loads: {cache.Counters.Loads}");
         Assert.Equal(["vms/meanwhile", "vms/old"], (await cache.ListAsync("vms/", null, 10, Token)).Documents.Select(d => d.Key));
     }
@@ -193,11 +187,7 @@ public sealed class EtcdReadCacheTests(EtcdServerFixture etcd, ITestOutputHelper
     public async Task EtcdFrozen_CacheStopsAnsweringWithinItsBound_ReadsFailCleanly_ThenServesAgain()
     {
         using var server = await EtcdServer.StartAsync();
-        var store = Open(server.ClientUrl, "c1");
-        var leadership = await store.CampaignAsync(Token);
-        await store.PutAsync(leadership, "vms/v1", Json("v1"), null, Token);
-        var cache = StartCache(store);
-        Assert.True(await cache.WaitUntilServingAsync(TimeSpan.FromSeconds(15), Token));
+        var (_, _, cache) = await ServingV1Async(server.ClientUrl, "v1");
 
         var lastServed = await ReadUntilFailureAsync(cache, server.Pause);
         server.Resume();
@@ -210,11 +200,7 @@ public sealed class EtcdReadCacheTests(EtcdServerFixture etcd, ITestOutputHelper
     public async Task EtcdKilled_CacheStopsAnsweringWithinItsBound_ReadsFailCleanly()
     {
         using var server = await EtcdServer.StartAsync();
-        var store = Open(server.ClientUrl, "c1");
-        var leadership = await store.CampaignAsync(Token);
-        await store.PutAsync(leadership, "vms/v1", Json("v1"), null, Token);
-        var cache = StartCache(store);
-        Assert.True(await cache.WaitUntilServingAsync(TimeSpan.FromSeconds(15), Token));
+        var (_, _, cache) = await ServingV1Async(server.ClientUrl, "v1");
 
         var lastServed = await ReadUntilFailureAsync(cache, server.Kill);
         output.WriteLine($"killed: last answer from memory {lastServed.TotalMilliseconds:F0} ms after the kill");
@@ -225,12 +211,7 @@ public sealed class EtcdReadCacheTests(EtcdServerFixture etcd, ITestOutputHelper
     {
         var server = etcd.Require();
         using var proxy = TcpProxy.Start(new Uri(server.ClientUrl).Port);
-        var leaderStore = Open(server.ClientUrl, "leader");
-        var leadership = await leaderStore.CampaignAsync(Token);
-        await leaderStore.PutAsync(leadership, "vms/v1", Json("before"), null, Token);
-        var follower = Open(proxy.Url, "follower");
-        var cache = StartCache(follower);
-        Assert.True(await cache.WaitUntilServingAsync(TimeSpan.FromSeconds(15), Token));
+        var (leaderStore, leadership, cache) = await ServingV1Async(server.ClientUrl, "before", followerUrl: proxy.Url);
         Assert.Equal("before", Name((await cache.GetAsync("vms/v1", Token))!));
 
         var lastServed = await ReadUntilFailureAsync(cache, () =>
@@ -316,7 +297,20 @@ public sealed class EtcdReadCacheTests(EtcdServerFixture etcd, ITestOutputHelper
         return store;
     }
 
-    private EtcdReadCache StartCache(EtcdCoordinatorStore store, int? loadPageSize = null, Func<long, Task>? beforeWatch = null, Action<StoredDocument>? prepare = null)
+    /// <summary>
+    /// What the fault tests start from: a leader that wrote vms/v1 (named <paramref name="v1"/>) and a serving cache —
+    /// on the leader's own store, or on a follower's reaching etcd through <paramref name="followerUrl"/>.
+    /// </summary>
+    private async Task<(EtcdCoordinatorStore Leader, Leadership Leadership, EtcdReadCache Cache)> ServingV1Async(string url, string v1, string? followerUrl = null)
+    {
+        var leader = Open(url, "leader");
+        var leadership = await leader.CampaignAsync(Token);
+        await leader.PutAsync(leadership, "vms/v1", Json(v1), null, Token);
+        var cache = await ServingCacheAsync(followerUrl is null ? leader : Open(followerUrl, "follower"));
+        return (leader, leadership, cache);
+    }
+
+    private async Task<EtcdReadCache> ServingCacheAsync(EtcdCoordinatorStore store, int? loadPageSize = null, Func<long, Task>? beforeWatch = null, Action<StoredDocument>? prepare = null)
     {
         if (loadPageSize is { } size)
         {
@@ -325,6 +319,7 @@ public sealed class EtcdReadCacheTests(EtcdServerFixture etcd, ITestOutputHelper
         var cache = new EtcdReadCache(store, NullLogger<EtcdReadCache>.Instance, prepare: prepare) { BeforeWatchForTesting = beforeWatch };
         _owned.Add(cache);
         cache.Start();
+        Assert.True(await cache.WaitUntilServingAsync(TimeSpan.FromSeconds(15), Token));
         return cache;
     }
 
