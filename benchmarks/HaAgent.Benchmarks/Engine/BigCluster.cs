@@ -1,17 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using HaAgent.Benchmarks.Core;
 using HaAgent.Coordinator.Api;
-using HaAgent.Coordinator.Api.Contracts;
 using HaAgent.Coordinator.Engine;
-using HaAgent.Coordinator.Engine.Documents;
 using HaAgent.Coordinator.Engine.Metrics;
 using HaAgent.Coordinator.Store;
 using HaAgent.Coordinator.Store.Sqlite;
+using HaAgent.Coordinator.Tests.Engine;
 using HaAgent.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace HaAgent.Benchmarks.Engine;
 
@@ -34,16 +31,7 @@ internal sealed class BigCluster : IAsyncDisposable
         HostCount = hosts;
         VmCount = vms;
         Api = new ApiStore(store, NullLogger<ApiStore>.Instance);
-        Engine = new CoordinatorEngine(
-            store,
-            Api,
-            Sink,
-            Outbox,
-            null,
-            Metrics,
-            Options.Create(new EngineOptions { IterationPeriod = TimeSpan.FromMilliseconds(20), ChangePollPeriod = TimeSpan.FromMilliseconds(50) }),
-            new FixedTimeProvider(new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero)),
-            NullLogger<CoordinatorEngine>.Instance);
+        Engine = EngineSetup.Engine(store, Sink, Outbox, null, Metrics, new FixedTimeProvider(new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero)), Api);
     }
 
     public SqliteCoordinatorStore Store { get; }
@@ -66,9 +54,9 @@ internal sealed class BigCluster : IAsyncDisposable
 
     public TimeSpan Seeding { get; private set; }
 
-    public static string HostId(int index) => $"host{index:D5}";
+    public static string HostId(int index) => EngineSetup.BigClusterHostId(index);
 
-    public static string VmId(int index) => $"vm{index:D6}";
+    public static string VmId(int index) => EngineSetup.BigClusterVmId(index);
 
     /// <summary>Seeds the store (about 30 s for 200 000 VMs on the 2-core box) and starts the engine; returns once its core is loaded and stepping.</summary>
     public static async Task<BigCluster> StartAsync(int hosts, int vms)
@@ -83,7 +71,7 @@ internal sealed class BigCluster : IAsyncDisposable
         var leadership = await store.CampaignAsync(CancellationToken.None);
         var cluster = new BigCluster(directory, store, leadership, hosts, vms);
         var seeding = Stopwatch.StartNew();
-        await cluster.SeedAsync();
+        await EngineSetup.SeedBigClusterAsync(store, leadership, hosts, vms);
         cluster.Seeding = seeding.Elapsed;
         await cluster.Engine.StartAsync(cluster._stop.Token);
         await WaitUntilAsync(() => cluster.Engine.Core is not null && cluster.Engine.Steps > 0 && cluster.Engine.LastCommit > TimeSpan.Zero, TimeSpan.FromMinutes(10));
@@ -100,54 +88,6 @@ internal sealed class BigCluster : IAsyncDisposable
                 throw new TimeoutException($"not reached within {timeout}");
             }
             await Task.Delay(1);
-        }
-    }
-
-    public static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
-
-    private async Task SeedAsync()
-    {
-        var writes = new List<DocumentWrite>();
-        var shards = Enumerable.Range(0, CoordinatorEngine.VmShardCount)
-            .Select(static _ => new VmShardDocument(new Dictionary<string, string>(StringComparer.Ordinal), [])).ToArray();
-        for (var h = 0; h < HostCount; h++)
-        {
-            writes.Add(DocumentWrite.Put(ApiStore.HostsPrefix + HostId(h), JsonSerializer.SerializeToUtf8Bytes(
-                new HostDocument(HostId(h), 256, 1 << 20, $"rack{h / 40}", $"pdu{h / 20}", "z1", false), ApiJsonContext.Default.HostDocument)));
-            await FlushAsync(writes, StoreLimits.MaxBatchWrites);
-        }
-        for (var v = 0; v < VmCount; v++)
-        {
-            var id = VmId(v);
-            var host = HostId(v % HostCount);
-            writes.Add(DocumentWrite.Put(ApiStore.VmsPrefix + id, JsonSerializer.SerializeToUtf8Bytes(
-                new VmDocument(id, 2, 4096, [$"ceph:rbd/{id}"], v % 7, null, true, host), ApiJsonContext.Default.VmDocument)));
-            shards[CoordinatorEngine.ShardOf(id)].Placement[id] = host;
-            await FlushAsync(writes, StoreLimits.MaxBatchWrites);
-        }
-        await FlushAsync(writes, 1);
-        for (var i = 0; i < shards.Length; i++)
-        {
-            writes.Add(DocumentWrite.Put(CoordinatorEngine.ShardKey(i), JsonSerializer.SerializeToUtf8Bytes(shards[i], EngineJsonContext.Default.VmShardDocument)));
-            await FlushAsync(writes, 40); // ~800 placements per shard: 40 stay under the 1 MiB per commit
-        }
-        writes.Add(DocumentWrite.Put(CoordinatorEngine.SnapshotKey, JsonSerializer.SerializeToUtf8Bytes(
-            new SnapshotDocument(SnapshotDocument.CurrentFormatVersion, Leadership.Epoch, 0, CoordinatorEngine.VmShardCount, []),
-            EngineJsonContext.Default.SnapshotDocument)));
-        await FlushAsync(writes, 1);
-    }
-
-    private async Task FlushAsync(List<DocumentWrite> writes, int atLeast)
-    {
-        if (writes.Count >= atLeast && writes.Count > 0)
-        {
-            var result = await Store.CommitAsync(Leadership, writes, null, CancellationToken.None);
-            if (!result.Committed)
-            {
-                throw new InvalidOperationException("seeding commit refused");
-            }
-            writes.Clear();
         }
     }
 

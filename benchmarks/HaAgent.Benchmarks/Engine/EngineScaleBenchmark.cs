@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
@@ -10,6 +11,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using HaAgent.Coordinator.Api;
 using HaAgent.Coordinator.Api.Contracts;
+using HaAgent.Benchmarks.Common;
 using HaAgent.Coordinator.Engine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -75,44 +77,30 @@ public class EngineScaleBenchmark
             + $"last commit {engine.LastCommit.TotalMilliseconds:0.0} ms; last incremental apply {engine.LastIncremental.TotalMilliseconds:0.0} ms "
             + $"({engine.IncrementalChanges} changes); last rebuild {engine.LastRebuild.TotalMilliseconds:0} ms ({engine.Rebuilds}); "
             + $"longest gap between steps during the operations {_longestStepGap.TotalMilliseconds:0} ms; VM host documents written {engine.VmHostsWritten}; "
-            + $"load average {BigCluster.LoadAverage()}");
+            + $"load average {LoadAverage.Read()}");
         _cluster.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     [Benchmark]
-    public async Task VmPriorityChange()
-    {
-        var id = BigCluster.VmId(_next++ % _cluster.VmCount);
-        var (vm, version, raw) = await _cluster.Api.GetAsync(ApiStore.VmsPrefix + id, ApiJsonContext.Default.VmDocument, CancellationToken.None);
-        var applied = _cluster.Engine.IncrementalChanges;
-        await _cluster.Api.CommitAsync(Operator, "vm.priority", ApiStore.VmsPrefix + id, raw,
-            JsonSerializer.SerializeToUtf8Bytes(vm! with { Priority = (vm.Priority + 1) % 100 }, ApiJsonContext.Default.VmDocument), version, CancellationToken.None);
-        await WatchAsync(() => _cluster.Engine.IncrementalChanges > applied);
-    }
+    public Task VmPriorityChange() =>
+        ChangeAsync(ApiStore.VmsPrefix + BigCluster.VmId(_next++ % _cluster.VmCount), ApiJsonContext.Default.VmDocument, "vm.priority",
+            static vm => vm with { Priority = (vm.Priority + 1) % 100 }, AppliedToTheCore);
 
     [Benchmark]
-    public async Task HostLabelChange()
-    {
-        var id = BigCluster.HostId(_next++ % _cluster.HostCount);
-        var (host, version, raw) = await _cluster.Api.GetAsync(ApiStore.HostsPrefix + id, ApiJsonContext.Default.HostDocument, CancellationToken.None);
-        var applied = _cluster.Engine.IncrementalChanges;
-        await _cluster.Api.CommitAsync(Operator, "host.update", ApiStore.HostsPrefix + id, raw,
-            JsonSerializer.SerializeToUtf8Bytes(host! with { Rack = host.Rack + "x" }, ApiJsonContext.Default.HostDocument), version, CancellationToken.None);
-        await WatchAsync(() => _cluster.Engine.IncrementalChanges > applied);
-    }
+    public Task HostLabelChange() =>
+        ChangeAsync(ApiStore.HostsPrefix + BigCluster.HostId(_next++ % _cluster.HostCount), ApiJsonContext.Default.HostDocument, "host.update",
+            static host => host with { Rack = host.Rack + "x" }, AppliedToTheCore);
 
     [Benchmark]
-    public async Task HostMaintenanceDrain()
-    {
-        var id = BigCluster.HostId(_next++ % _cluster.HostCount);
-        var (host, version, raw) = await _cluster.Api.GetAsync(ApiStore.HostsPrefix + id, ApiJsonContext.Default.HostDocument, CancellationToken.None);
-        var sent = _cluster.Outbox.Sent;
-        var commit = _cluster.Engine.LastCommit;
-        await _cluster.Api.CommitAsync(Operator, "host.maintenance-on", ApiStore.HostsPrefix + id, raw,
-            JsonSerializer.SerializeToUtf8Bytes(host! with { Maintenance = true }, ApiJsonContext.Default.HostDocument), version, CancellationToken.None);
-        // The stop orders go out only after the step's commit: their count moving means the commit is done.
-        await WatchAsync(() => _cluster.Outbox.Sent > sent && _cluster.Engine.LastCommit != commit);
-    }
+    public Task HostMaintenanceDrain() =>
+        ChangeAsync(ApiStore.HostsPrefix + BigCluster.HostId(_next++ % _cluster.HostCount), ApiJsonContext.Default.HostDocument, "host.maintenance-on",
+            static host => host with { Maintenance = true }, () =>
+            {
+                var sent = _cluster.Outbox.Sent;
+                var commit = _cluster.Engine.LastCommit;
+                // The stop orders go out only after the step's commit: their count moving means the commit is done.
+                return () => _cluster.Outbox.Sent > sent && _cluster.Engine.LastCommit != commit;
+            });
 
     [Benchmark]
     public async Task FullRebuild()
@@ -128,6 +116,25 @@ public class EngineScaleBenchmark
 
     [Benchmark]
     public Task MetricsInventoryByListing() => MetricsEndpoints.ScanAsync(_cluster.Api, CancellationToken.None);
+
+    /// <summary>
+    /// One operator change through the API's own commit path (document and audit record), then waits until the engine
+    /// has acted on it: <paramref name="arm"/> runs just before the commit and returns the condition that says so.
+    /// </summary>
+    private async Task ChangeAsync<T>(string key, JsonTypeInfo<T> type, string action, Func<T, T> change, Func<Func<bool>> arm)
+        where T : class
+    {
+        var (document, version, raw) = await _cluster.Api.GetAsync(key, type, CancellationToken.None);
+        var acted = arm();
+        await _cluster.Api.CommitAsync(Operator, action, key, raw, JsonSerializer.SerializeToUtf8Bytes(change(document!), type), version, CancellationToken.None);
+        await WatchAsync(acted);
+    }
+
+    private Func<bool> AppliedToTheCore()
+    {
+        var applied = _cluster.Engine.IncrementalChanges;
+        return () => _cluster.Engine.IncrementalChanges > applied;
+    }
 
     /// <summary>Waits for <paramref name="done"/>, noting the longest pause between two engine steps meanwhile.</summary>
     private async Task WatchAsync(Func<bool> done)

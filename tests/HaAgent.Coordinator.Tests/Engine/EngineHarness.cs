@@ -9,7 +9,6 @@ using HaAgent.Coordinator.Engine.Storage;
 using HaAgent.Coordinator.Store;
 using HaAgent.Protocol.Messages;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace HaAgent.Coordinator.Tests.Engine;
@@ -33,16 +32,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         Time = time;
         Storage = storage;
         Monitor = new StorageHeartbeatMonitor([storage], TimeSpan.FromSeconds(1), time, NullLogger.Instance);
-        Engine = new CoordinatorEngine(
-            store,
-            new ApiStore(store, NullLogger<ApiStore>.Instance),
-            Sink,
-            Outbox,
-            Monitor,
-            Metrics,
-            Options.Create(new EngineOptions { IterationPeriod = TimeSpan.FromMilliseconds(20), ChangePollPeriod = TimeSpan.FromMilliseconds(50) }),
-            time,
-            NullLogger<CoordinatorEngine>.Instance);
+        Engine = EngineSetup.Engine(store, Sink, Outbox, Monitor, Metrics, time);
     }
 
     public ICoordinatorStore Store { get; }

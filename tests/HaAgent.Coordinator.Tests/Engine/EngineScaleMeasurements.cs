@@ -4,8 +4,6 @@ using System.Text.Json;
 using HaAgent.Coordinator.Api;
 using HaAgent.Coordinator.Api.Contracts;
 using HaAgent.Coordinator.Engine;
-using HaAgent.Coordinator.Engine.Documents;
-using HaAgent.Coordinator.Store;
 using HaAgent.Coordinator.Store.Sqlite;
 using HaAgent.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,36 +37,7 @@ public sealed class EngineScaleMeasurements(ITestOutputHelper output)
         });
         var leadership = await store.CampaignAsync(CancellationToken.None);
         var seeding = System.Diagnostics.Stopwatch.StartNew();
-        var writes = new List<DocumentWrite>();
-        var shards = Enumerable.Range(0, CoordinatorEngine.VmShardCount).Select(static _ => new VmShardDocument(new Dictionary<string, string>(StringComparer.Ordinal), [])).ToArray();
-        for (var h = 0; h < hostCount; h++)
-        {
-            var id = $"host{h:D5}";
-            writes.Add(DocumentWrite.Put(ApiStore.HostsPrefix + id, JsonSerializer.SerializeToUtf8Bytes(
-                new HostDocument(id, 256, 1 << 20, $"rack{h / 40}", $"pdu{h / 20}", "z1", false), ApiJsonContext.Default.HostDocument)));
-            await FlushIfFullAsync(store, leadership, writes);
-        }
-        for (var v = 0; v < vmCount; v++)
-        {
-            var id = $"vm{v:D6}";
-            writes.Add(DocumentWrite.Put(ApiStore.VmsPrefix + id, JsonSerializer.SerializeToUtf8Bytes(
-                new VmDocument(id, 2, 4096, [$"ceph:rbd/{id}"], v % 7, null, true, $"host{v % hostCount:D5}"), ApiJsonContext.Default.VmDocument)));
-            shards[CoordinatorEngine.ShardOf(id)].Placement[id] = $"host{v % hostCount:D5}";
-            await FlushIfFullAsync(store, leadership, writes);
-        }
-        await FlushIfFullAsync(store, leadership, writes, force: true);
-        for (var i = 0; i < shards.Length; i++)
-        {
-            writes.Add(DocumentWrite.Put(CoordinatorEngine.ShardKey(i), JsonSerializer.SerializeToUtf8Bytes(shards[i], EngineJsonContext.Default.VmShardDocument)));
-            if (writes.Count == 40)
-            {
-                await FlushIfFullAsync(store, leadership, writes, force: true);
-            }
-        }
-        writes.Add(DocumentWrite.Put(CoordinatorEngine.SnapshotKey, JsonSerializer.SerializeToUtf8Bytes(
-            new SnapshotDocument(SnapshotDocument.CurrentFormatVersion, leadership.Epoch, 0, CoordinatorEngine.VmShardCount, []),
-            EngineJsonContext.Default.SnapshotDocument)));
-        await FlushIfFullAsync(store, leadership, writes, force: true);
+        await EngineSetup.SeedBigClusterAsync(store, leadership, hostCount, vmCount);
         output.WriteLine($"seeded {hostCount} hosts, {vmCount} VMs in {seeding.Elapsed.TotalSeconds:0.0} s");
 
         var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
@@ -110,7 +79,7 @@ public sealed class EngineScaleMeasurements(ITestOutputHelper output)
         // commit writes its shard only, and the VM document's host follows in a batch after it.
         var lastCommit = harness.Engine.LastCommit;
         var adoptClock = System.Diagnostics.Stopwatch.StartNew();
-        harness.Report("host00001", [.. Enumerable.Range(0, vmCount).Where(v => v % hostCount == 1).Select(static v => $"vm{v:D6}")]);
+        harness.Report(EngineSetup.BigClusterHostId(1), [.. Enumerable.Range(0, vmCount).Where(v => v % hostCount == 1).Select(EngineSetup.BigClusterVmId)]);
         await EngineHarness.WaitUntilAsync(() => harness.Engine.LastCommit != lastCommit, "the adoption committed", 60);
         output.WriteLine($"audited step moving one VM -> committed: {adoptClock.Elapsed.TotalMilliseconds:0} ms; commit {harness.Engine.LastCommit.TotalMilliseconds:0.0} ms (incremental shards); load average {LoadAverage()}");
         await EngineHarness.WaitUntilAsync(() => harness.Engine.VmHostsPending == 0, "VM document hosts written", 60);
@@ -167,14 +136,4 @@ public sealed class EngineScaleMeasurements(ITestOutputHelper output)
     }
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
-
-    private static async Task FlushIfFullAsync(ICoordinatorStore store, Leadership leadership, List<DocumentWrite> writes, bool force = false)
-    {
-        if (writes.Count >= 50 || (force && writes.Count > 0))
-        {
-            var result = await store.CommitAsync(leadership, writes, null, CancellationToken.None);
-            Assert.True(result.Committed);
-            writes.Clear();
-        }
-    }
 }
