@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security;
 using HaAgent.Agent.Restart;
 using HaAgent.Agent.Tests.Fixtures;
 using HaAgent.NativeInterop.Libvirt;
@@ -24,111 +23,100 @@ public sealed class VmRestartQemuTests(LibvirtQemuSessionFixture fixture, ITestO
     [SkippableFact]
     public async Task Start_SecondVmOnSameImage_ImageLockedUntilFirstStopped()
     {
-        var session = fixture.Require();
-        Requires.Tools("qemu-utils", "qemu-img");
-        var image = await CreateImageAsync();
-        using var harness = new RestartHarness(session.QemuUri,
-            new VmOrderSettings("ha-", fixture.PidDirectory, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2)));
-        using var control = await LibvirtConnection.OpenAsync(session.QemuUri, TimeSpan.FromSeconds(15));
+        using var rig = await StartAsync(killGrace: TimeSpan.FromSeconds(2));
+        var (session, harness, control, image) = rig;
         var hostA = Command("a1", 3, "host-a", image);
         var hostB = Command("b1", 3, "host-b", image);
-        try
-        {
-            var started = await harness.Starter.ExecuteAsync(hostA);
-            Print(started.VmName, started.Succeeded, started.Failure, started.Elapsed, started.Steps);
-            Assert.True(started.Succeeded, started.Failure?.ToString());
-            var pidA = Assert.IsType<int>(started.QemuPid);
-            Assert.True(ProcessKiller.IsAlive(pidA));
-            Assert.Equal(pidA, session.QemuPid(hostA.VmName));
+        var started = await harness.Starter.ExecuteAsync(hostA);
+        Print(started.VmName, started.Succeeded, started.Failure, started.Elapsed, started.Steps);
+        Assert.True(started.Succeeded, started.Failure?.ToString());
+        var pidA = Assert.IsType<int>(started.QemuPid);
+        Assert.True(ProcessKiller.IsAlive(pidA));
+        Assert.Equal(pidA, session.QemuPid(hostA.VmName));
 
-            var refused = await harness.Starter.ExecuteAsync(hostB);
-            Print(refused.VmName, refused.Succeeded, refused.Failure, refused.Elapsed, refused.Steps);
-            Assert.Equal(VmOrderFailureKind.ImageLocked, refused.Failure?.Kind);
-            Assert.Contains(image, refused.Failure!.Detail, StringComparison.Ordinal);
-            Assert.True(refused.CleanedUp);
-            Assert.DoesNotContain(control.ListAllDomains(), d => d.Name == hostB.VmName);
-            Assert.True(ProcessKiller.IsAlive(pidA), "the first writer must be untouched");
+        var refused = await harness.Starter.ExecuteAsync(hostB);
+        Print(refused.VmName, refused.Succeeded, refused.Failure, refused.Elapsed, refused.Steps);
+        Assert.Equal(VmOrderFailureKind.ImageLocked, refused.Failure?.Kind);
+        Assert.Contains(image, refused.Failure!.Detail, StringComparison.Ordinal);
+        Assert.True(refused.CleanedUp);
+        Assert.DoesNotContain(control.ListAllDomains(), d => d.Name == hostB.VmName);
+        Assert.True(ProcessKiller.IsAlive(pidA), "the first writer must be untouched");
 
-            var stop = await harness.Stopper.ExecuteAsync(new StopCommand("a-stop", 4, hostA.VmName, hostA.VmUuid));
-            Print(stop.VmName, stop.Succeeded, stop.Failure, stop.Elapsed, stop.Steps);
-            Assert.True(stop.Succeeded, stop.Failure?.ToString());
-            Assert.True(stop.WasRunning);
-            Assert.False(ProcessKiller.IsAlive(pidA), $"QEMU {pidA} still alive");
+        var stop = await harness.Stopper.ExecuteAsync(new StopCommand("a-stop", 4, hostA.VmName, hostA.VmUuid));
+        Print(stop.VmName, stop.Succeeded, stop.Failure, stop.Elapsed, stop.Steps);
+        Assert.True(stop.Succeeded, stop.Failure?.ToString());
+        Assert.True(stop.WasRunning);
+        Assert.False(ProcessKiller.IsAlive(pidA), $"QEMU {pidA} still alive");
 
-            var retried = await harness.Starter.ExecuteAsync(hostB with { CommandId = "b2", Token = 4 });
-            Print(retried.VmName, retried.Succeeded, retried.Failure, retried.Elapsed, retried.Steps);
-            Assert.True(retried.Succeeded, retried.Failure?.ToString());
-            Assert.True(ProcessKiller.IsAlive(retried.QemuPid!.Value));
-        }
-        finally
-        {
-            Cleanup(control);
-        }
+        var retried = await harness.Starter.ExecuteAsync(hostB with { CommandId = "b2", Token = 4 });
+        Print(retried.VmName, retried.Succeeded, retried.Failure, retried.Elapsed, retried.Steps);
+        Assert.True(retried.Succeeded, retried.Failure?.ToString());
+        Assert.True(ProcessKiller.IsAlive(retried.QemuPid!.Value));
     }
 
     [SkippableFact]
     public async Task Start_ImageLockedOnVmAlreadyDefinedHere_OldDefinitionRestored()
     {
-        var session = fixture.Require();
-        Requires.Tools("qemu-utils", "qemu-img");
-        var image = await CreateImageAsync();
-        using var harness = new RestartHarness(session.QemuUri,
-            new VmOrderSettings("ha-", fixture.PidDirectory, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2)));
-        using var control = await LibvirtConnection.OpenAsync(session.QemuUri, TimeSpan.FromSeconds(15));
+        using var rig = await StartAsync(killGrace: TimeSpan.FromSeconds(2));
+        var (_, harness, control, image) = rig;
         var holder = Command("h1", 2, "holder", image);
         var second = Command("s1", 2, "second", image);
-        try
+        Assert.True((await harness.Starter.ExecuteAsync(holder)).Succeeded);
+        var oldXml = second.DomainXml.Replace("<memory unit=\"MiB\">32</memory>", "<memory unit=\"MiB\">48</memory>", StringComparison.Ordinal);
+        using (control.DefineXml(oldXml))
         {
-            Assert.True((await harness.Starter.ExecuteAsync(holder)).Succeeded);
-            var oldXml = second.DomainXml.Replace("<memory unit=\"MiB\">32</memory>", "<memory unit=\"MiB\">48</memory>", StringComparison.Ordinal);
-            using (control.DefineXml(oldXml))
-            {
-            }
-
-            var refused = await harness.Starter.ExecuteAsync(second);
-            Print(refused.VmName, refused.Succeeded, refused.Failure, refused.Elapsed, refused.Steps);
-
-            Assert.Equal(VmOrderFailureKind.ImageLocked, refused.Failure?.Kind);
-            Assert.True(refused.CleanedUp);
-            using var kept = control.LookupByName(second.VmName);
-            Assert.Equal(DomainState.ShutOff, kept.GetState().State);
-            Assert.Contains("<memory unit='KiB'>49152</memory>", kept.GetXml(inactive: true), StringComparison.Ordinal);
         }
-        finally
-        {
-            Cleanup(control);
-        }
+
+        var refused = await harness.Starter.ExecuteAsync(second);
+        Print(refused.VmName, refused.Succeeded, refused.Failure, refused.Elapsed, refused.Steps);
+
+        Assert.Equal(VmOrderFailureKind.ImageLocked, refused.Failure?.Kind);
+        Assert.True(refused.CleanedUp);
+        using var kept = control.LookupByName(second.VmName);
+        Assert.Equal(DomainState.ShutOff, kept.GetState().State);
+        Assert.Contains("<memory unit='KiB'>49152</memory>", kept.GetXml(inactive: true), StringComparison.Ordinal);
     }
 
     [SkippableFact]
     public async Task Stop_FrozenQemu_KilledThroughPidfdAfterGrace()
     {
+        using var rig = await StartAsync(killGrace: TimeSpan.FromSeconds(1));
+        var (_, harness, _, image) = rig;
+        var command = Command("f1", 1, "frozen", image);
+        var started = await harness.Starter.ExecuteAsync(command);
+        Assert.True(started.Succeeded, started.Failure?.ToString());
+        var pid = started.QemuPid!.Value;
+        (await ProcessRunner.RunAsync("kill", ["-STOP", pid.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(5))).EnsureSuccess("kill -STOP");
+
+        var stopwatch = Stopwatch.StartNew();
+        var stop = await harness.Stopper.ExecuteAsync(new StopCommand("f-stop", 1, command.VmName, command.VmUuid));
+        Print(stop.VmName, stop.Succeeded, stop.Failure, stop.Elapsed, stop.Steps);
+
+        Assert.True(stop.Succeeded, stop.Failure?.ToString());
+        Assert.True(stop.Killed, "a SIGSTOPped QEMU outlives the grace: SIGKILL through the pidfd must end it");
+        Assert.False(ProcessKiller.IsAlive(pid));
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(15), $"stop took {stopwatch.Elapsed}");
+    }
+
+    /// <summary>
+    /// The start/stop executors on the session daemon's QEMU driver, a control connection and a fresh shared image.
+    /// Disposing removes every domain of this test (by <see cref="_prefix"/>), then closes the rest.
+    /// </summary>
+    private async Task<QemuRig> StartAsync(TimeSpan killGrace)
+    {
         var session = fixture.Require();
         Requires.Tools("qemu-utils", "qemu-img");
         var image = await CreateImageAsync();
-        using var harness = new RestartHarness(session.QemuUri,
-            new VmOrderSettings("ha-", fixture.PidDirectory, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1)));
-        using var control = await LibvirtConnection.OpenAsync(session.QemuUri, TimeSpan.FromSeconds(15));
-        var command = Command("f1", 1, "frozen", image);
+        var harness = new RestartHarness(session.QemuUri,
+            new VmOrderSettings("ha-", fixture.PidDirectory, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10), killGrace));
         try
         {
-            var started = await harness.Starter.ExecuteAsync(command);
-            Assert.True(started.Succeeded, started.Failure?.ToString());
-            var pid = started.QemuPid!.Value;
-            (await ProcessRunner.RunAsync("kill", ["-STOP", pid.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(5))).EnsureSuccess("kill -STOP");
-
-            var stopwatch = Stopwatch.StartNew();
-            var stop = await harness.Stopper.ExecuteAsync(new StopCommand("f-stop", 1, command.VmName, command.VmUuid));
-            Print(stop.VmName, stop.Succeeded, stop.Failure, stop.Elapsed, stop.Steps);
-
-            Assert.True(stop.Succeeded, stop.Failure?.ToString());
-            Assert.True(stop.Killed, "a SIGSTOPped QEMU outlives the grace: SIGKILL through the pidfd must end it");
-            Assert.False(ProcessKiller.IsAlive(pid));
-            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(15), $"stop took {stopwatch.Elapsed}");
+            return new QemuRig(session, harness, await LibvirtConnection.OpenAsync(session.QemuUri, TimeSpan.FromSeconds(15)), image, _prefix);
         }
-        finally
+        catch
         {
-            Cleanup(control);
+            harness.Dispose();
+            throw;
         }
     }
 
@@ -149,46 +137,7 @@ public sealed class VmRestartQemuTests(LibvirtQemuSessionFixture fixture, ITestO
     {
         var name = $"{_prefix}-{suffix}";
         var uuid = Guid.NewGuid();
-        var xml = $"""
-            <domain type="qemu">
-              <name>{SecurityElement.Escape(name)}</name>
-              <uuid>{uuid:D}</uuid>
-              <memory unit="MiB">32</memory>
-              <vcpu>1</vcpu>
-              <os><type arch="x86_64" machine="pc">hvm</type></os>
-              <on_crash>destroy</on_crash>
-              <devices>
-                <emulator>/usr/bin/qemu-system-x86_64</emulator>
-                <disk type="file" device="disk">
-                  <driver name="qemu" type="qcow2"/>
-                  <source file="{SecurityElement.Escape(image)}"/>
-                  <target dev="vda" bus="virtio"/>
-                </disk>
-                <controller type="usb" model="none"/>
-                <memballoon model="none"/>
-              </devices>
-            </domain>
-            """;
-        return new StartCommand(id, token, name, uuid, xml, [image]);
-    }
-
-    private void Cleanup(LibvirtConnection control)
-    {
-        foreach (var domain in control.ListAllDomains().Where(d => d.Name.StartsWith(_prefix, StringComparison.Ordinal)))
-        {
-            try
-            {
-                using var handle = control.LookupByUuid(domain.Uuid);
-                if (handle.GetState().State != DomainState.ShutOff)
-                {
-                    handle.Destroy();
-                }
-                handle.Undefine();
-            }
-            catch (LibvirtException)
-            {
-            }
-        }
+        return new StartCommand(id, token, name, uuid, LibvirtSessionDaemon.QemuDomainXml(name, uuid, image), [image]);
     }
 
     private void Print(string vm, bool succeeded, VmOrderFailure? failure, TimeSpan elapsed, IReadOnlyList<VmStep> steps)
@@ -197,6 +146,39 @@ public sealed class VmRestartQemuTests(LibvirtQemuSessionFixture fixture, ITestO
         foreach (var step in steps)
         {
             output.WriteLine("  " + step);
+        }
+    }
+
+    private sealed class QemuRig : IDisposable
+    {
+        private readonly LibvirtSessionDaemon _session;
+        private readonly RestartHarness _harness;
+        private readonly LibvirtConnection _control;
+        private readonly string _image;
+        private readonly string _prefix;
+
+        public QemuRig(LibvirtSessionDaemon session, RestartHarness harness, LibvirtConnection control, string image, string prefix)
+        {
+            _session = session;
+            _harness = harness;
+            _control = control;
+            _image = image;
+            _prefix = prefix;
+        }
+
+        public void Deconstruct(out LibvirtSessionDaemon session, out RestartHarness harness, out LibvirtConnection control, out string image)
+        {
+            session = _session;
+            harness = _harness;
+            control = _control;
+            image = _image;
+        }
+
+        public void Dispose()
+        {
+            SessionQemuDomain.RemoveAll(_control, _prefix);
+            _control.Dispose();
+            _harness.Dispose();
         }
     }
 }

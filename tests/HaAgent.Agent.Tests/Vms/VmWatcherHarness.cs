@@ -57,6 +57,10 @@ internal sealed class VmWatcherHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits (10 s) until <paramref name="name"/> is reported running with its QEMU's pid; returns the pid.</summary>
+    public async Task<int> WaitRunningAsync(string name) =>
+        (await WaitForAsync(c => c.Name == name && c.Current == VmStatus.Running && c.QemuPid is not null, TimeSpan.FromSeconds(10))).QemuPid!.Value;
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

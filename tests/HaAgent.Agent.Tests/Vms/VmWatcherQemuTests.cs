@@ -19,35 +19,27 @@ public sealed class VmWatcherQemuTests(LibvirtQemuSessionFixture fixture, ITestO
         await using var harness = await VmWatcherHarness.StartAsync(session.QemuUri, name, fixture.PidDirectory, output);
         using var control = await LibvirtConnection.OpenAsync(session.QemuUri, TimeSpan.FromSeconds(15));
         using var libvirtEvents = control.SubscribeLifecycleEvents();
-        using var domain = control.DefineXml(LibvirtSessionDaemon.QemuDomainXml(name, Guid.NewGuid()));
-        try
-        {
-            domain.Create();
-            var running = await harness.WaitForAsync(c => c.Current == VmStatus.Running && c.QemuPid is not null, TimeSpan.FromSeconds(10));
-            var pid = running.QemuPid!.Value;
-            Assert.Equal(session.QemuPid(name), pid);
+        using var vm = SessionQemuDomain.DefineNamed(control, name);
+        vm.Domain.Create();
+        var pid = await harness.WaitRunningAsync(name);
+        Assert.Equal(session.QemuPid(name), pid);
 
-            var killedAt = Stopwatch.GetTimestamp();
-            using (var qemu = Process.GetProcessById(pid))
-            {
-                qemu.Kill();
-            }
-            var crashed = await harness.WaitForAsync(c => c.Current == VmStatus.Crashed, TimeSpan.FromSeconds(1));
-            var agentSaw = Stopwatch.GetElapsedTime(killedAt, crashed.PublishedTimestamp);
-            var libvirtSaw = await WaitForStoppedAsync(libvirtEvents, name, killedAt);
-            output.WriteLine($"kill -9 -> agent Crashed ({crashed.Source}) after {agentSaw.TotalMilliseconds:F1} ms; libvirt STOPPED after {libvirtSaw.TotalMilliseconds:F1} ms");
-
-            Assert.Equal(VmChangeSource.ProcessExit, crashed.Source);
-            Assert.True(agentSaw < TimeSpan.FromSeconds(1), $"agent took {agentSaw}");
-            Assert.True(agentSaw <= libvirtSaw + TimeSpan.FromSeconds(1), $"agent {agentSaw} vs libvirt {libvirtSaw}");
-            // libvirt's own STOPPED/Failed confirms the crash; no flapping back to running.
-            await Task.Delay(1500);
-            Assert.Equal(VmStatus.Crashed, harness.Watcher.Snapshot().Single(e => e.Name == name).Status);
-        }
-        finally
+        var killedAt = Stopwatch.GetTimestamp();
+        using (var qemu = Process.GetProcessById(pid))
         {
-            Cleanup(domain);
+            qemu.Kill();
         }
+        var crashed = await harness.WaitForAsync(c => c.Current == VmStatus.Crashed, TimeSpan.FromSeconds(1));
+        var agentSaw = Stopwatch.GetElapsedTime(killedAt, crashed.PublishedTimestamp);
+        var libvirtSaw = await WaitForStoppedAsync(libvirtEvents, name, killedAt);
+        output.WriteLine($"kill -9 -> agent Crashed ({crashed.Source}) after {agentSaw.TotalMilliseconds:F1} ms; libvirt STOPPED after {libvirtSaw.TotalMilliseconds:F1} ms");
+
+        Assert.Equal(VmChangeSource.ProcessExit, crashed.Source);
+        Assert.True(agentSaw < TimeSpan.FromSeconds(1), $"agent took {agentSaw}");
+        Assert.True(agentSaw <= libvirtSaw + TimeSpan.FromSeconds(1), $"agent {agentSaw} vs libvirt {libvirtSaw}");
+        // libvirt's own STOPPED/Failed confirms the crash; no flapping back to running.
+        await Task.Delay(1500);
+        Assert.Equal(VmStatus.Crashed, harness.Watcher.Snapshot().Single(e => e.Name == name).Status);
     }
 
     [SkippableFact]
@@ -58,28 +50,21 @@ public sealed class VmWatcherQemuTests(LibvirtQemuSessionFixture fixture, ITestO
         // No pid directory: the watcher finds QEMU by its -uuid argument in /proc.
         await using var harness = await VmWatcherHarness.StartAsync(session.QemuUri, name, pidDirectory: null, output);
         using var control = await LibvirtConnection.OpenAsync(session.QemuUri, TimeSpan.FromSeconds(15));
-        using var domain = control.DefineXml(LibvirtSessionDaemon.QemuDomainXml(name, Guid.NewGuid()));
-        try
-        {
-            domain.Create();
-            var running = await harness.WaitForAsync(c => c.Current == VmStatus.Running && c.QemuPid is not null, TimeSpan.FromSeconds(10));
-            var pid = running.QemuPid!.Value;
+        using var vm = SessionQemuDomain.DefineNamed(control, name);
+        var domain = vm.Domain;
+        domain.Create();
+        var pid = await harness.WaitRunningAsync(name);
 
-            await Signal("-STOP", pid);
-            var hung = await harness.WaitForAsync(c => c.Current == VmStatus.Hung, TimeSpan.FromSeconds(2));
-            Assert.Equal(VmChangeSource.ProcessProbe, hung.Source);
-            Assert.Equal(DomainState.Running, domain.GetState().State); // libvirt alone would have said running
-            await Task.Delay(1500); // a reconcile passes and must not call it running
-            Assert.Equal(VmStatus.Hung, harness.Watcher.Snapshot().Single(e => e.Name == name).Status);
+        await Signal("-STOP", pid);
+        var hung = await harness.WaitForAsync(c => c.Current == VmStatus.Hung, TimeSpan.FromSeconds(2));
+        Assert.Equal(VmChangeSource.ProcessProbe, hung.Source);
+        Assert.Equal(DomainState.Running, domain.GetState().State); // libvirt alone would have said running
+        await Task.Delay(1500); // a reconcile passes and must not call it running
+        Assert.Equal(VmStatus.Hung, harness.Watcher.Snapshot().Single(e => e.Name == name).Status);
 
-            await Signal("-CONT", pid);
-            var resumed = await harness.WaitForAsync(c => c.Current == VmStatus.Running, TimeSpan.FromSeconds(2));
-            Assert.Equal(VmStatus.Hung, resumed.Previous);
-        }
-        finally
-        {
-            Cleanup(domain);
-        }
+        await Signal("-CONT", pid);
+        var resumed = await harness.WaitForAsync(c => c.Current == VmStatus.Running, TimeSpan.FromSeconds(2));
+        Assert.Equal(VmStatus.Hung, resumed.Previous);
     }
 
     private static async Task Signal(string signal, int pid) =>
@@ -96,20 +81,5 @@ public sealed class VmWatcherQemuTests(LibvirtQemuSessionFixture fixture, ITestO
             }
         }
         throw new Xunit.Sdk.XunitException("libvirt never reported STOPPED");
-    }
-
-    private static void Cleanup(LibvirtDomain domain)
-    {
-        try
-        {
-            if (domain.GetState().State != DomainState.ShutOff)
-            {
-                domain.Destroy();
-            }
-            domain.Undefine();
-        }
-        catch (LibvirtException)
-        {
-        }
     }
 }

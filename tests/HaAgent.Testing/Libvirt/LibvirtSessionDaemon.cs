@@ -60,23 +60,36 @@ public sealed class LibvirtSessionDaemon : IDisposable
         return StartAsync(qemu: true);
     }
 
-    /// <summary>A 32 MiB TCG domain with no disk; QEMU runs it without a guest OS.</summary>
-    public static string QemuDomainXml(string name, Guid uuid) =>
-        $"""
-        <domain type="qemu">
-          <name>{SecurityElement.Escape(name)}</name>
-          <uuid>{uuid:D}</uuid>
-          <memory unit="MiB">32</memory>
-          <vcpu>1</vcpu>
-          <os><type arch="x86_64" machine="pc">hvm</type></os>
-          <on_crash>destroy</on_crash>
-          <devices>
-            <emulator>/usr/bin/qemu-system-x86_64</emulator>
-            <controller type="usb" model="none"/>
-            <memballoon model="none"/>
-          </devices>
-        </domain>
-        """;
+    /// <summary>
+    /// A 32 MiB TCG domain; QEMU runs it without a guest OS. With <paramref name="qcow2Image"/> it has that image as its
+    /// virtio disk (QEMU then holds the image's write lock while it runs); without, no disk.
+    /// </summary>
+    public static string QemuDomainXml(string name, Guid uuid, string? qcow2Image = null)
+    {
+        var disk = qcow2Image is null ? "" : $"""
+
+                <disk type="file" device="disk">
+                  <driver name="qemu" type="qcow2"/>
+                  <source file="{SecurityElement.Escape(qcow2Image)}"/>
+                  <target dev="vda" bus="virtio"/>
+                </disk>
+            """;
+        return $"""
+            <domain type="qemu">
+              <name>{SecurityElement.Escape(name)}</name>
+              <uuid>{uuid:D}</uuid>
+              <memory unit="MiB">32</memory>
+              <vcpu>1</vcpu>
+              <os><type arch="x86_64" machine="pc">hvm</type></os>
+              <on_crash>destroy</on_crash>
+              <devices>
+                <emulator>/usr/bin/qemu-system-x86_64</emulator>{disk}
+                <controller type="usb" model="none"/>
+                <memballoon model="none"/>
+              </devices>
+            </domain>
+            """;
+    }
 
     /// <summary>The PID of the running QEMU of <paramref name="domainName"/>, from libvirt's pid file.</summary>
     public int QemuPid(string domainName) =>

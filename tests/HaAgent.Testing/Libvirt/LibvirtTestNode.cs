@@ -50,17 +50,24 @@ public sealed class LibvirtTestNode : IDisposable
     public static LibvirtTestNode Create(IReadOnlyList<TestDomain>? domains = null) =>
         new(new TempDirectory("libvirt-test"), domains ?? DefaultDomains);
 
-    /// <summary>A minimal domain definition the test driver accepts (for DefineXml).</summary>
-    public static string DomainXml(string name, Guid uuid) =>
-        $"""
-        <domain type="test">
-          <name>{SecurityElement.Escape(name)}</name>
-          <uuid>{uuid:D}</uuid>
-          <memory unit="KiB">65536</memory>
-          <vcpu>1</vcpu>
-          <os><type arch="x86_64">hvm</type></os>
-        </domain>
-        """;
+    /// <summary>
+    /// A minimal domain definition the test driver accepts (for DefineXml), with <paramref name="disks"/> as file disks
+    /// vda, vdb, … (the test driver never opens them).
+    /// </summary>
+    public static string DomainXml(string name, Guid uuid, params string[] disks)
+    {
+        var devices = disks.Length == 0 ? "" : "\n  <devices>" + string.Concat(disks.Select((d, i) =>
+            $"<disk type=\"file\" device=\"disk\"><source file=\"{SecurityElement.Escape(d)}\"/><target dev=\"vd{(char)('a' + i)}\" bus=\"virtio\"/></disk>")) + "</devices>";
+        return $"""
+            <domain type="test">
+              <name>{SecurityElement.Escape(name)}</name>
+              <uuid>{uuid:D}</uuid>
+              <memory unit="KiB">65536</memory>
+              <vcpu>1</vcpu>
+              <os><type arch="x86_64">hvm</type></os>{devices}
+            </domain>
+            """;
+    }
 
     public void Dispose() => _directory.Dispose();
 
