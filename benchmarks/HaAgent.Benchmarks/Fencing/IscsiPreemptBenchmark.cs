@@ -19,9 +19,9 @@ namespace HaAgent.Benchmarks.Fencing;
 [Config(typeof(Config))]
 public class IscsiPreemptBenchmark
 {
-    private const ulong VictimKey = 0xA0A0_0000_0000_00A1;
-    private const ulong FencerKey = 0xB0B0_0000_0000_00B2;
-    private const PersistentReservationType Type = PersistentReservationType.WriteExclusiveRegistrantsOnly;
+    private const ulong VictimKey = IscsiTestHosts.KeyA;
+    private const ulong FencerKey = IscsiTestHosts.KeyB;
+    private const PersistentReservationType Type = IscsiTestHosts.WriteExclusiveRegistrantsOnly;
 
     private TgtTarget? _target;
     private IscsiSession? _victim;

@@ -8,16 +8,19 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace HaAgent.Agent.Tests.Fixtures;
 
-/// <summary>Hosts, keys and agent parts the fencing tests share.</summary>
+/// <summary>
+/// Hosts, keys and agent parts the fencing tests share. The hosts' initiators and keys are <see cref="IscsiTestHosts"/>'
+/// (one source for every test project); a host's VM I/O uses that initiator, the agent's own nexus a second one.
+/// </summary>
 internal static class AgentTestHosts
 {
-    internal const string VmInitiatorA = "iqn.2024-01.test.haagent:host-a";
-    internal const string VmInitiatorB = "iqn.2024-01.test.haagent:host-b";
-    internal const string AgentInitiatorA = "iqn.2024-01.test.haagent:host-a-agent";
-    internal const string AgentInitiatorB = "iqn.2024-01.test.haagent:host-b-agent";
-    internal const ulong KeyA = 0xA0A0_0000_0000_00A1;
-    internal const ulong KeyB = 0xB0B0_0000_0000_00B2;
-    internal const PersistentReservationType Type5 = PersistentReservationType.WriteExclusiveRegistrantsOnly;
+    internal const string VmInitiatorA = IscsiTestHosts.InitiatorA;
+    internal const string VmInitiatorB = IscsiTestHosts.InitiatorB;
+    internal const string AgentInitiatorA = IscsiTestHosts.InitiatorA + "-agent";
+    internal const string AgentInitiatorB = IscsiTestHosts.InitiatorB + "-agent";
+    internal const ulong KeyA = IscsiTestHosts.KeyA;
+    internal const ulong KeyB = IscsiTestHosts.KeyB;
+    internal const PersistentReservationType Type5 = IscsiTestHosts.WriteExclusiveRegistrantsOnly;
 
     internal static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(10);
 
@@ -31,7 +34,7 @@ internal static class AgentTestHosts
 
     /// <summary>A VM's own I/O path on host <paramref name="initiator"/>: a separate nexus, as QEMU's libiscsi would be.</summary>
     internal static IscsiSession VmSession(TgtTarget target, string initiator) =>
-        IscsiSession.Connect(target.Portal, target.TargetIqn, 1, initiator, TimeSpan.FromSeconds(3));
+        IscsiTestHosts.Connect(target, initiator, timeout: TimeSpan.FromSeconds(3));
 
     /// <summary>
     /// Two VMs' nexuses on the LUN, both registered (host A with <see cref="KeyA"/>, host B with <see cref="KeyB"/>), and
@@ -50,12 +53,7 @@ internal static class AgentTestHosts
     internal static FenceExecutor Executor(AgentStateStore state, CephConnections? ceph, IscsiSessionPool? iscsi) =>
         new(state, ceph, iscsi, StepTimeout, TimeProvider.System, NullLogger<FenceExecutor>.Instance);
 
-    internal static byte[] Block(IscsiSession session, byte value)
-    {
-        var block = new byte[session.Capacity.BlockSize];
-        Array.Fill(block, value);
-        return block;
-    }
+    internal static byte[] Block(IscsiSession session, byte value) => IscsiTestHosts.Block(session, value);
 
     /// <summary>The victim's first write after a preempt gets one UNIT ATTENTION; the next must be a RESERVATION CONFLICT.</summary>
     internal static ReservationConflictException WriteRefused(IscsiSession session, byte value)
