@@ -24,7 +24,7 @@ public sealed class VmRestartQemuTests(LibvirtQemuSessionFixture fixture, ITestO
     public async Task Start_SecondVmOnSameImage_ImageLockedUntilFirstStopped()
     {
         using var rig = await StartAsync(killGrace: TimeSpan.FromSeconds(2));
-        var (session, harness, control, image) = rig;
+        var (session, harness, control, image, _) = rig;
         var hostA = Command("a1", 3, "host-a", image);
         var hostB = Command("b1", 3, "host-b", image);
         var started = await harness.Starter.ExecuteAsync(hostA);
@@ -58,7 +58,7 @@ public sealed class VmRestartQemuTests(LibvirtQemuSessionFixture fixture, ITestO
     public async Task Start_ImageLockedOnVmAlreadyDefinedHere_OldDefinitionRestored()
     {
         using var rig = await StartAsync(killGrace: TimeSpan.FromSeconds(2));
-        var (_, harness, control, image) = rig;
+        var (_, harness, control, image, _) = rig;
         var holder = Command("h1", 2, "holder", image);
         var second = Command("s1", 2, "second", image);
         Assert.True((await harness.Starter.ExecuteAsync(holder)).Succeeded);
@@ -81,7 +81,7 @@ public sealed class VmRestartQemuTests(LibvirtQemuSessionFixture fixture, ITestO
     public async Task Stop_FrozenQemu_KilledThroughPidfdAfterGrace()
     {
         using var rig = await StartAsync(killGrace: TimeSpan.FromSeconds(1));
-        var (_, harness, _, image) = rig;
+        var (_, harness, _, image, _) = rig;
         var command = Command("f1", 1, "frozen", image);
         var started = await harness.Starter.ExecuteAsync(command);
         Assert.True(started.Succeeded, started.Failure?.ToString());
@@ -98,10 +98,7 @@ public sealed class VmRestartQemuTests(LibvirtQemuSessionFixture fixture, ITestO
         Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(15), $"stop took {stopwatch.Elapsed}");
     }
 
-    /// <summary>
-    /// The start/stop executors on the session daemon's QEMU driver, a control connection and a fresh shared image.
-    /// Disposing removes every domain of this test (by <see cref="_prefix"/>), then closes the rest.
-    /// </summary>
+    /// <summary>The start/stop executors on the session daemon's QEMU driver, a control connection and a fresh shared image.</summary>
     private async Task<QemuRig> StartAsync(TimeSpan killGrace)
     {
         var session = fixture.Require();
@@ -149,36 +146,14 @@ public sealed class VmRestartQemuTests(LibvirtQemuSessionFixture fixture, ITestO
         }
     }
 
-    private sealed class QemuRig : IDisposable
+    /// <summary>What <see cref="StartAsync"/> gives a test; disposing removes the test's domains, then closes the rest.</summary>
+    private sealed record QemuRig(LibvirtSessionDaemon Session, RestartHarness Harness, LibvirtConnection Control, string Image, string Prefix) : IDisposable
     {
-        private readonly LibvirtSessionDaemon _session;
-        private readonly RestartHarness _harness;
-        private readonly LibvirtConnection _control;
-        private readonly string _image;
-        private readonly string _prefix;
-
-        public QemuRig(LibvirtSessionDaemon session, RestartHarness harness, LibvirtConnection control, string image, string prefix)
-        {
-            _session = session;
-            _harness = harness;
-            _control = control;
-            _image = image;
-            _prefix = prefix;
-        }
-
-        public void Deconstruct(out LibvirtSessionDaemon session, out RestartHarness harness, out LibvirtConnection control, out string image)
-        {
-            session = _session;
-            harness = _harness;
-            control = _control;
-            image = _image;
-        }
-
         public void Dispose()
         {
-            SessionQemuDomain.RemoveAll(_control, _prefix);
-            _control.Dispose();
-            _harness.Dispose();
+            SessionQemuDomain.RemoveAll(Control, Prefix);
+            Control.Dispose();
+            Harness.Dispose();
         }
     }
 }
