@@ -81,8 +81,11 @@ public sealed class EtcdLeadershipTests(EtcdServerFixture etcd, ITestOutputHelpe
         var lostAfter = await lostAt.Task.WaitAsync(TimeSpan.FromSeconds(5), Token);
         output.WriteLine($"partitioned leader saw Lost after {lostAfter.TotalMilliseconds:F0} ms; successor led after {takeoverAt.TotalMilliseconds:F0} ms");
 
+        // IsLost reads the clock itself (asked after the successor's campaign returned, so a stalled test thread only
+        // asks later): this is the safety property, what the engine checks before every order and commit. When the
+        // Lost callback ran is the timer's punctuality, which Leadership does not promise on a loaded box (seen 140 ms
+        // before the successor at load 4-10), so it is printed above, not asserted.
         Assert.True(oldKnewItLost, "the cut-off leader must know it lost before the successor leads");
-        Assert.True(lostAfter < takeoverAt);
         Assert.True(next.Epoch > oldLeadership.Epoch);
         await Assert.ThrowsAsync<NotLeaderException>(() => old.PutAsync(oldLeadership, "vms/a", "stale"u8.ToArray(), null, Token));
         // Healed, the old leader's unaware copy reaches etcd again and the fenced Txn refuses it.
