@@ -24,6 +24,7 @@ Generic instantiations are counted under their generic definition's assembly/nam
 import argparse
 import collections
 import os
+import re
 import struct
 import sys
 
@@ -504,6 +505,8 @@ def main():
     parser.add_argument("--types", type=int, default=0, help="also list the N biggest types (methods + MethodTable)")
     parser.add_argument("--methods", type=int, default=0, help="also list the N biggest methods (mangled names)")
     parser.add_argument("--namespace", help="only methods/types whose namespace starts with this (for --types/--methods)")
+    parser.add_argument("--sum", action="append", default=[], metavar="REGEX",
+                        help="total of the types whose full name matches (e.g. 'Http2|HPack' for what HTTP/2 costs); repeatable")
     args = parser.parse_args()
     if not os.path.exists(args.mstat):
         sys.exit(f"{args.mstat} not found: publish with -p:IlcGenerateMstatFile=true first (see --help)")
@@ -549,6 +552,20 @@ def main():
         print(f"\n## Biggest methods (bytes of code + GC + EH)")
         for assembly, namespace, type_name, c, g, e, name in chosen:
             print(f"{c + g + e:>9,}  {name or namespace + '.' + type_name}  [{assembly}]")
+
+    for pattern in args.sum:
+        matcher = re.compile(pattern)
+        code_total, type_total, count, names = 0, 0, 0, set()
+        for assembly, namespace, type_name, c, g, e, _ in stats.methods:
+            if matcher.search(f"{namespace}.{type_name}"):
+                code_total, count = code_total + c + g + e, count + 1
+                names.add(f"{namespace}.{type_name}")
+        for assembly, namespace, type_name, size, _ in stats.types:
+            if matcher.search(f"{namespace}.{type_name}"):
+                type_total += size
+                names.add(f"{namespace}.{type_name}")
+        print(f"\n## Types matching /{pattern}/: {len(names)} types, {count} methods: code {kib(code_total)} KiB + "
+              f"MethodTables {kib(type_total)} KiB = {kib(code_total + type_total)} KiB")
 
     if os.path.exists(args.binary):
         print_elf(args.binary)
