@@ -7,6 +7,12 @@ Publish with the ILC statistics first (the .mstat is written next to the object 
     python3 scripts/agent-size-report.py                      # defaults to the paths of that publish
     python3 scripts/agent-size-report.py --compare OLD.mstat  # what changed since an earlier publish (by assembly/namespace)
     python3 scripts/agent-size-report.py --top 60 --types 30  # longer namespace list, the 30 biggest types
+    python3 scripts/agent-size-report.py --sum 'Http2|HPack'  # what a feature's types cost together
+
+Why is something in the binary? Publish with -p:IlcGenerateDgmlFile=true (writes haagent-agent.scan.dgml.xml, ~180 MB)
+and ask for the dependency chain from the program's roots to the first nodes whose name matches:
+
+    python3 scripts/agent-size-report.py --why 'TypeDescriptor__GetConverter'
 
 The .mstat is a small ECMA-335 assembly written by ILC: its global methods "Methods", "Types" and "Blobs" are IL
 sequences of `ldtoken <method|type>` followed by sizes (code, GC info, EH info / type data), and `ldstr <name>` with
@@ -30,6 +36,7 @@ import sys
 
 DEFAULT_MSTAT = "agent/HaAgent.Agent/obj/Release/net10.0/linux-x64/native/haagent-agent.mstat"
 DEFAULT_BINARY = "agent/HaAgent.Agent/bin/Release/net10.0/linux-x64/publish/haagent-agent"
+DEFAULT_DGML = "agent/HaAgent.Agent/obj/Release/net10.0/linux-x64/native/haagent-agent.scan.dgml.xml"
 
 # ECMA-335 II.22 tables: column kinds are u1/u2/u4, str/guid/blob heap indexes, ("t", table) and coded indexes.
 TABLES = {
@@ -496,6 +503,46 @@ def print_elf(path):
         print(f"{size:>12,} {kib(size):>9}  {name}{nobits}  {notes.get(name, '')}")
 
 
+def why(dgml, pattern, chains):
+    """Prints, for the first `chains` nodes whose label matches, one shortest dependency chain from a root to it."""
+    node = re.compile(r'<Node Id="(\d+)" Label="([^"]*)"')
+    link = re.compile(r'<Link Source="(\d+)" Target="(\d+)" Reason="([^"]*)"')
+    labels, sources = {}, collections.defaultdict(list)
+    with open(dgml, encoding="utf-8-sig") as f:
+        for line in f:
+            m = node.search(line)
+            if m:
+                labels[m.group(1)] = m.group(2)
+                continue
+            m = link.search(line)
+            if m:
+                sources[m.group(2)].append((m.group(1), m.group(3)))
+    matcher = re.compile(pattern)
+    targets = [n for n, label in labels.items() if matcher.search(label)]
+    print(f"\n## Why: {len(targets)} nodes match /{pattern}/ in {dgml}")
+    for target in targets[:chains]:
+        # Breadth-first backwards from the target to a node nothing depends on (a root).
+        came_from, queue, root = {target: None}, collections.deque([target]), None
+        while queue:
+            current = queue.popleft()
+            if not sources.get(current):
+                root = current
+                break
+            for source, reason in sources[current]:
+                if source not in came_from:
+                    came_from[source] = (current, reason)
+                    queue.append(source)
+        step, lines = root, []
+        while step is not None:
+            lines.append(labels.get(step, step).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+            if came_from[step] is None:
+                break
+            step, reason = came_from[step]
+            lines.append(f"    --({reason})-->")
+        print("\n".join(lines))
+        print("----")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mstat", nargs="?", default=DEFAULT_MSTAT, help=f"the .mstat (default {DEFAULT_MSTAT})")
@@ -507,7 +554,15 @@ def main():
     parser.add_argument("--namespace", help="only methods/types whose namespace starts with this (for --types/--methods)")
     parser.add_argument("--sum", action="append", default=[], metavar="REGEX",
                         help="total of the types whose full name matches (e.g. 'Http2|HPack' for what HTTP/2 costs); repeatable")
+    parser.add_argument("--why", metavar="REGEX", help="dependency chains to the nodes whose name matches (needs the DGML, see above)")
+    parser.add_argument("--dgml", default=DEFAULT_DGML, help=f"ILC's scan DGML for --why (default {DEFAULT_DGML})")
+    parser.add_argument("--chains", type=int, default=1, help="how many matching nodes --why explains (default 1)")
     args = parser.parse_args()
+    if args.why:
+        if not os.path.exists(args.dgml):
+            sys.exit(f"{args.dgml} not found: publish with -p:IlcGenerateDgmlFile=true first")
+        why(args.dgml, args.why, args.chains)
+        return
     if not os.path.exists(args.mstat):
         sys.exit(f"{args.mstat} not found: publish with -p:IlcGenerateMstatFile=true first (see --help)")
 
