@@ -19,8 +19,8 @@ sequences of `ldtoken <method|type>` followed by sizes (code, GC info, EH info /
 the size of each other blob. This script reads it with the standard library only (no .NET tooling needed).
 
 What the columns mean:
-  code   machine code of the methods (section __managedcode), plus their GC info and EH info (.dotnet_eh_table). Unwind info (.eh_frame, .eh_frame_hdr) is not in the .mstat: it grows with the number
-         of methods, roughly 0.2-0.25 bytes per byte of code.
+  code   machine code of the methods (section __managedcode), plus their GC info and EH info (.dotnet_eh_table).
+         Unwind info (.eh_frame, .eh_frame_hdr) is not in the .mstat: it grows with the code, about a quarter of it.
   types  MethodTables (EETypes). Since .NET 8 these are stored compressed ("dehydrated", __dehydrated_data in
          .rodata) and expanded at start into the .hydrated section: anonymous memory, written once, resident for
          the life of the process. So a type costs file bytes AND about twice its dehydrated size in anon RSS.
