@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
-
 namespace HaAgent.Agent.Configuration;
 
 /// <summary>
@@ -11,8 +8,6 @@ namespace HaAgent.Agent.Configuration;
 internal sealed class AgentOptions
 {
     /// <summary>This host's id as the coordinator knows it; also names its heartbeat record.</summary>
-    [Required]
-    [RegularExpression(AgentLimits.HostIdPattern)]
     public string HostId { get; set; } = "";
 
     /// <summary>Failure-domain labels, e.g. {"rack": "r12", "zone": "z1"}; the placement planner spreads replicas over them.</summary>
@@ -25,18 +20,14 @@ internal sealed class AgentOptions
     public CoordinatorLinkOptions Coordinator { get; set; } = new();
 
     /// <summary>Where the agent persists what must survive a restart: the highest fencing token seen, self-fence records.</summary>
-    [Required]
     public string StateFile { get; set; } = "/var/lib/haagent/agent-state.json";
 
-    [ValidateObjectMembers]
     public LibvirtAgentOptions Libvirt { get; set; } = new();
 
     /// <summary>Ceph settings; absent on hosts without Ceph volumes.</summary>
-    [ValidateObjectMembers]
     public CephAgentOptions? Ceph { get; set; }
 
     /// <summary>iSCSI settings; absent on hosts without iSCSI volumes.</summary>
-    [ValidateObjectMembers]
     public IscsiAgentOptions? Iscsi { get; set; }
 
     public AgentIntervals Intervals { get; set; } = new();

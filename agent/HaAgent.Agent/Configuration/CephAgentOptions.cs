@@ -1,31 +1,21 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace HaAgent.Agent.Configuration;
 
 internal sealed class CephAgentOptions
 {
     /// <summary>ceph.conf with the mon addresses.</summary>
-    [Required]
     public string ConfigFile { get; set; } = "/etc/ceph/ceph.conf";
 
     /// <summary>This host's own identity ("client.NAME"): writes the heartbeat, and is what a peer fences.</summary>
-    [Required]
-    [RegularExpression(AgentLimits.CephClientPattern)]
     public string ClientName { get; set; } = "";
 
-    [Required]
     public string Keyring { get; set; } = "";
 
     /// <summary>The least-privilege fencing identity: <c>mon 'allow r, allow command "osd blocklist"'</c>.</summary>
-    [Required]
-    [RegularExpression(AgentLimits.CephClientPattern)]
     public string FencerClientName { get; set; } = "client.fencer";
 
-    [Required]
     public string FencerKeyring { get; set; } = "";
 
     /// <summary>Pool holding the per-host heartbeat objects (<c>haagent.hb.HOSTID</c>).</summary>
-    [Required]
     public string HeartbeatPool { get; set; } = "";
 
     /// <summary>

@@ -1,18 +1,13 @@
-using System.ComponentModel.DataAnnotations;
 using HaAgent.NativeInterop.Iscsi;
-using Microsoft.Extensions.Options;
 
 namespace HaAgent.Agent.Configuration;
 
 internal sealed class IscsiAgentOptions
 {
     /// <summary>This host's initiator name for the agent's own sessions (fence and heartbeat).</summary>
-    [Required]
-    [RegularExpression(AgentLimits.IqnPattern)]
     public string InitiatorIqn { get; set; } = "";
 
     /// <summary>This host's SCSI-3 PR key, hex ("0xA0A00000000000A1") or decimal; never 0.</summary>
-    [Required]
     public string ReservationKey { get; set; } = "";
 
     /// <summary>Portals ("IP:PORT") tried in order when an order names none.</summary>
@@ -25,11 +20,9 @@ internal sealed class IscsiAgentOptions
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Shared heartbeat LUN: one block per host at <see cref="HeartbeatSlot"/>; null writes no iSCSI heartbeat.</summary>
-    [ValidateObjectMembers]
     public IscsiLunOptions? HeartbeatLun { get; set; }
 
     /// <summary>This host's block on the heartbeat LUN (fixed, unique per host).</summary>
-    [Range(0, AgentLimits.MaxHeartbeatSlots - 1)]
     public int HeartbeatSlot { get; set; }
 
     /// <summary>The parsed <see cref="ReservationKey"/> (validated at start).</summary>

@@ -1,11 +1,8 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace HaAgent.Agent.Configuration;
 
 internal sealed class LibvirtAgentOptions
 {
     /// <summary>The hypervisor connection; never left to libvirt's guess.</summary>
-    [Required]
     public string Uri { get; set; } = "qemu:///system";
 
     /// <summary>Domains whose name starts with this are HA-managed (self-fence destroys them); empty means every domain.</summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Xml;
-using System.Xml.Linq;
 using HaAgent.Agent.Fencing;
 using HaAgent.Agent.Heartbeat;
 using HaAgent.Agent.Restart;
@@ -358,8 +357,7 @@ internal sealed partial class OrderDispatcher
         uuid = Guid.Empty;
         try
         {
-            using var reader = XmlReader.Create(new StringReader(xml), new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null });
-            var text = XDocument.Load(reader).Root?.Element("uuid")?.Value;
+            var text = DomainXmlFacts.Parse(xml).Uuid;
             if (text is null || !Guid.TryParse(text.Trim(), out uuid))
             {
                 problem = "the domain XML has no valid <uuid>";

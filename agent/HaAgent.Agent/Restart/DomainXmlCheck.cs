@@ -1,5 +1,4 @@
 using System.Xml;
-using System.Xml.Linq;
 
 namespace HaAgent.Agent.Restart;
 
@@ -38,36 +37,34 @@ internal static class DomainXmlCheck
             return problems;
         }
 
-        XElement root;
+        DomainXmlFacts facts;
         try
         {
-            var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null };
-            using var reader = XmlReader.Create(new StringReader(command.DomainXml), settings);
-            root = XDocument.Load(reader).Root!;
+            facts = DomainXmlFacts.Parse(command.DomainXml);
         }
         catch (XmlException e)
         {
             problems.Add($"domain XML does not parse: {e.Message}");
             return problems;
         }
-        if (root.Name.LocalName != "domain")
+        if (facts.RootName != "domain")
         {
-            problems.Add($"root element is <{root.Name.LocalName}>, not <domain>");
+            problems.Add($"root element is <{facts.RootName}>, not <domain>");
             return problems;
         }
-        hypervisor = (string?)root.Attribute("type");
-        var name = root.Element("name")?.Value.Trim();
+        hypervisor = facts.Type;
+        var name = facts.Name?.Trim();
         if (name != command.VmName)
         {
             problems.Add($"domain XML names '{name}', the order '{command.VmName}'");
         }
-        var uuidText = root.Element("uuid")?.Value.Trim();
+        var uuidText = facts.Uuid?.Trim();
         if (!Guid.TryParse(uuidText, out var uuid) || uuid != command.VmUuid)
         {
             problems.Add($"domain XML has UUID '{uuidText}', the order {command.VmUuid:D}");
         }
 
-        var disks = DiskSources(root);
+        var disks = facts.DiskSources;
         var ordered = command.Volumes.ToHashSet(StringComparer.Ordinal);
         var unordered = disks.Where(d => !ordered.Contains(d)).ToArray();
         var missing = ordered.Where(v => !disks.Contains(v)).ToArray();
@@ -80,28 +77,5 @@ internal static class DomainXmlCheck
             problems.Add($"ordered volumes not among the domain's disks: {string.Join(", ", missing)}");
         }
         return problems;
-    }
-
-    /// <summary>Every disk source of the definition in the notation of <see cref="StartCommand.Volumes"/>.</summary>
-    public static HashSet<string> DiskSources(XElement domain)
-    {
-        var sources = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var disk in domain.Elements("devices").Elements("disk"))
-        {
-            var source = disk.Element("source");
-            if (source is null)
-            {
-                continue; // an empty CD-ROM drive opens nothing
-            }
-            var text = (string?)source.Attribute("file")
-                ?? (string?)source.Attribute("dev")
-                ?? (source.Attribute("protocol") is { } protocol ? $"{protocol.Value}:{(string?)source.Attribute("name")}" : null)
-                ?? (source.Attribute("pool") is { } pool ? $"{pool.Value}/{(string?)source.Attribute("volume")}" : null);
-            if (text is not null)
-            {
-                sources.Add(text);
-            }
-        }
-        return sources;
     }
 }
