@@ -36,7 +36,12 @@ internal sealed partial class CoordinatorEngine
                 {
                     fenced[hostId] = [.. targets.Select(ToTarget).Where(static t => t is not null).Select(static t => t!)];
                 }
-                BuildCore(env, documents, snapshot.Placement, fenced, snapshot.Released);
+                var fencing = new Dictionary<string, FenceInProgress>(StringComparer.Ordinal);
+                foreach (var (hostId, inProgress) in snapshot.Document?.Fencing ?? [])
+                {
+                    fencing[hostId] = new FenceInProgress(inProgress.Epoch, inProgress.FenceId, inProgress.Executor, inProgress.Evidence);
+                }
+                BuildCore(env, documents, snapshot.Placement, fenced, snapshot.Released, fencing);
                 LastLoad = System.Diagnostics.Stopwatch.GetElapsedTime(started);
                 Log.Loaded(_logger, env.Leadership.Epoch, _term.Hosts.Count, _term.Vms.Count, snapshot.Document is not null, snapshot.Placement.Count,
                     (long)LastLoad.TotalMilliseconds);
@@ -147,7 +152,8 @@ internal sealed partial class CoordinatorEngine
         (List<HostDocument> Hosts, List<VmDocument> Vms, List<RuleDocument> Rules) documents,
         IReadOnlyDictionary<string, string> placement,
         IReadOnlyDictionary<string, IReadOnlyList<FenceTarget>> fenced,
-        IReadOnlyList<string> released)
+        IReadOnlyList<string> released,
+        IReadOnlyDictionary<string, FenceInProgress> fencing)
     {
         var hosts = documents.Hosts.Select(ToSpec).ToList();
         var identities = hosts.Select(h => _term.Agents.TryGetValue(h.Id, out var agent) ? FenceIdentities.FromAgent(agent) : FenceIdentities.Unknown(h.Id)).ToList();
@@ -171,7 +177,7 @@ internal sealed partial class CoordinatorEngine
             }
         }
         var rules = documents.Rules.Select(RuleEndpoints.ToPlacementRule).ToList();
-        var cluster = new HaCluster(hosts, identities, [.. vms.Values], rules, placement, fenced, released);
+        var cluster = new HaCluster(hosts, identities, [.. vms.Values], rules, placement, fenced, released, fencing);
         _core = new HaCoordinator(env, _planner, _options.Core, cluster);
         _term.Hosts = documents.Hosts.ToDictionary(static h => h.Id, StringComparer.Ordinal);
         _term.Vms = vms;
@@ -218,7 +224,7 @@ internal sealed partial class CoordinatorEngine
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var documents = await LoadDocumentsAsync(cancellationToken).ConfigureAwait(false);
         var (placement, fenced, released) = _core!.Snapshot();
-        BuildCore(env, documents, placement, fenced, released);
+        BuildCore(env, documents, placement, fenced, released, _core.FencesInProgress());
         env.ReplayLastVmReports();
         _term.Rebuilt = true;
         LastRebuild = System.Diagnostics.Stopwatch.GetElapsedTime(started);

@@ -52,6 +52,9 @@ internal sealed class HostRecord(HostSpec spec, HostFenceIdentity identity)
 
     public DateTimeOffset NextFenceRoundAt { get; set; }
 
+    /// <summary>A fence a previous leader ordered and did not see end: continued at this coordinator's first leading step.</summary>
+    public FenceInProgress? ContinueFence { get; set; }
+
     /// <summary>Fenced, SelfFenced or FenceFailed: the state a returning host came from, for when it falls silent again.</summary>
     public HostState ReturnedFrom { get; set; } = HostState.Fenced;
 

@@ -82,6 +82,36 @@ public sealed class SqliteEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NewLeader_MidFence_ContinuesTheFenceAtOnceUnderItsEpochAndRestartsOnlyOnItsProof()
+    {
+        var first = await StartAsync("c1");
+        await EngineScenarios.StartClusterAsync(first);
+        var (executor, fence) = await EngineScenarios.SilenceUntilFenceOrderAsync(first);
+        await first.StopEngineAsync(); // dies right after ordering the fence: no result, no start
+        await first.Store.ResignAsync(first.Leadership, CancellationToken.None);
+
+        var second = await StartAsync("c2", seed: false, time: first.Time);
+        Assert.Equal(HostState.Fencing, second.Engine.Core!.HostStateOf("h1"));
+        await second.TickAsync(EngineScenarios.Peers); // its first simulated second: not the 8 s of silence a fresh judgement needs
+
+        var (continuedBy, continued) = Assert.Single(second.Outbox.OfType<FenceOrder>());
+        Assert.Equal((executor, second.Leadership.Epoch), (continuedBy, continued.Stamp.Epoch));
+        Assert.Equal(fence.CephAddresses, continued.CephAddresses);
+        var ordered = Assert.Single(await second.EngineAuditAsync(), r => r.Kind == "fence-ordered" && r.Decision.Contains($"token {second.Leadership.Epoch}", StringComparison.Ordinal));
+        Assert.Contains($"continuing fence ordered in epoch {first.Leadership.Epoch}", ordered.Decision, StringComparison.Ordinal);
+        Assert.Contains("that leader's evidence: dead:", ordered.Evidence, StringComparison.Ordinal);
+        Assert.Empty(second.Outbox.OfType<StartVmOrder>());
+
+        second.Result(executor, fence, OrderOutcome.Succeeded, EngineScenarios.Proof([.. fence.CephAddresses])); // the old order's result: stale
+        await second.TickAsync(EngineScenarios.Peers);
+        Assert.Empty(second.Outbox.OfType<StartVmOrder>());
+
+        second.Result(continuedBy, continued, OrderOutcome.Succeeded, EngineScenarios.Proof([.. continued.CephAddresses]));
+        await second.TickUntilAsync(() => second.Outbox.OfType<StartVmOrder>().Count > 0, "a start order for vm1", 3, EngineScenarios.Peers);
+        Assert.Equal(second.Leadership.Epoch, second.Outbox.OfType<StartVmOrder>()[0].Order.Stamp.Epoch);
+    }
+
+    [Fact]
     public async Task FenceResult_StaleEpochOrUnknownId_IgnoredUntilTheRealResult()
     {
         var harness = await StartAsync("c1");
