@@ -5,9 +5,10 @@ using Microsoft.Extensions.Options;
 namespace HaAgent.Coordinator.Api;
 
 /// <summary>
-/// /v1/hosts: register, update, list, maintenance on/off, drain on/off. Maintenance keeps the host's VMs where they
-/// are and places nothing new there; drain is maintenance that also moves its VMs away (cold: stop, restart
-/// elsewhere). Ending maintenance ends a drain too; ending a drain ends the maintenance it started.
+/// /v1/hosts: register, update, list, remove, maintenance on/off, drain on/off. Maintenance keeps the host's VMs where
+/// they are and places nothing new there; drain is maintenance that also moves its VMs away (cold: stop, restart
+/// elsewhere). Ending maintenance ends a drain too; ending a drain ends the maintenance it started. Removal needs the
+/// host in maintenance, holding no HA VM and not mid-fence (<see cref="HostRemoval"/>); a fence applied to it is kept.
 /// </summary>
 internal static class HostEndpoints
 {
@@ -18,6 +19,8 @@ internal static class HostEndpoints
         hosts.MapGet("/{id}", GetAsync).RequireAuthorization(ApiRoles.ReadPolicy).Produces<HostDocument>();
         hosts.MapPost("/", CreateAsync).RequireAuthorization(ApiRoles.WritePolicy).Accepts<HostRequest>("application/json").Produces<HostDocument>(StatusCodes.Status201Created);
         hosts.MapPut("/{id}", UpdateAsync).RequireAuthorization(ApiRoles.WritePolicy).Accepts<HostRequest>("application/json").Produces<HostDocument>();
+        hosts.MapDelete("/{id}", DeleteAsync).RequireAuthorization(ApiRoles.WritePolicy).Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         hosts.MapPost("/{id}/maintenance", (HttpContext context, string id, ApiStore store) => SetMaintenanceAsync(context, id, true, store))
             .RequireAuthorization(ApiRoles.WritePolicy).Produces<HostDocument>();
         hosts.MapDelete("/{id}/maintenance", (HttpContext context, string id, ApiStore store) => SetMaintenanceAsync(context, id, false, store))
@@ -107,6 +110,39 @@ internal static class HostEndpoints
         }
         host = host! with { Maintenance = current.Maintenance, Drain = current.Drain };
         return await WriteAsync(context, store, "host.update", key, raw, host, version);
+    }
+
+    /// <summary>
+    /// Removes a host that is in maintenance, holds no HA VM and is not being fenced; otherwise 409 naming why and
+    /// what to do (<see cref="HostRemoval"/>). A fence applied to the host stays recorded (engine audit record): the
+    /// host is still cut off from storage, and registered again it starts fenced until its agent lifts the fence.
+    /// </summary>
+    private static async Task<IResult> DeleteAsync(HttpContext context, string id, ApiStore store)
+    {
+        if (EndpointSupport.CheckId(id) is { } badId)
+        {
+            return badId;
+        }
+        if (EndpointSupport.ReadIfMatch(context.Request, out var ifMatch) is { } badIfMatch)
+        {
+            return badIfMatch;
+        }
+        var key = ApiStore.HostsPrefix + id;
+        var (current, version, raw) = await store.GetAsync(key, ApiJsonContext.Default.HostDocument, context.RequestAborted);
+        if (current is null)
+        {
+            return ApiProblems.NotFound($"host '{id}'");
+        }
+        if (ifMatch is { } expected && expected != version)
+        {
+            return EndpointSupport.VersionMismatch(key, expected, version);
+        }
+        if (await HostRemoval.CheckAsync(store, current, context.RequestAborted) is { } refused)
+        {
+            return refused;
+        }
+        var (_, conflict) = await store.CommitAsync(context.User, "host.delete", key, raw, null, version, context.RequestAborted);
+        return conflict ?? Results.NoContent();
     }
 
     private static Task<IResult> SetMaintenanceAsync(HttpContext context, string id, bool on, ApiStore store) =>

@@ -61,7 +61,15 @@ public sealed partial class HaCoordinator
 
         foreach (var (hostId, targets) in cluster.Fenced ?? new Dictionary<string, IReadOnlyList<FenceTarget>>())
         {
-            if (_hostById.TryGetValue(hostId, out var fenced))
+            if (!_hostById.TryGetValue(hostId, out var fenced))
+            {
+                // A host removed while fenced: still cut off from storage, kept until it is registered again.
+                if (targets.Count > 0)
+                {
+                    _removedFenced[hostId] = [.. targets];
+                }
+            }
+            else
             {
                 // A verified fence released the host's VMs, so none is still placed on it. One that still is means the
                 // previous leader was mid-fence: its fence may be half applied and is unproven.
@@ -197,6 +205,7 @@ public sealed partial class HaCoordinator
                 fenced[host.Id] = [.. host.FencedTargets];
             }
         }
+        AddRemovedFenced(fenced);
         return fenced;
     }
 
@@ -249,6 +258,7 @@ public sealed partial class HaCoordinator
                 fenced[host.Id] = [.. host.FencedTargets];
             }
         }
+        AddRemovedFenced(fenced);
         var released = new List<string>();
         foreach (var vm in _vms)
         {

@@ -44,6 +44,12 @@ internal sealed class HostRecord(HostSpec spec, HostFenceIdentity identity)
     public bool FenceNotNeededAudited { get; set; }
     public bool BackDuringFenceAudited { get; set; }
 
+    /// <summary>Its removal was asked for and deferred (audited once): it is drained, or fenced, first.</summary>
+    public bool RemovalDeferred { get; set; }
+
+    /// <summary>The operator's maintenance request before a deferred removal put the host in maintenance (restored if it is called off).</summary>
+    public bool? MaintenanceBeforeRemoval { get; set; }
+
     /// <summary>The round in progress (Fencing) or last failed (FenceFailed).</summary>
     public FenceRound? Fence { get; set; }
 
