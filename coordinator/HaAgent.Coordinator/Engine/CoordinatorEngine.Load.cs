@@ -156,6 +156,8 @@ internal sealed partial class CoordinatorEngine
         IReadOnlyDictionary<string, FenceInProgress> fencing)
     {
         var hosts = documents.Hosts.Select(ToSpec).ToList();
+        var orphans = OrphanHosts(documents.Hosts, placement, fencing);
+        hosts.AddRange(orphans.Select(static id => new HostSpec(id, 0, 0, FailureDomains.None)));
         var identities = hosts.Select(h => _term.Agents.TryGetValue(h.Id, out var agent) ? FenceIdentities.FromAgent(agent) : FenceIdentities.Unknown(h.Id)).ToList();
         var vms = new Dictionary<string, VmSpec>(StringComparer.Ordinal);
         var unprotected = new HashSet<string>(StringComparer.Ordinal);
@@ -185,6 +187,7 @@ internal sealed partial class CoordinatorEngine
         _term.UnparsedVms = unparsed;
         // Everything the documents said is in this core now: changes noted before are applied by it.
         _term.DirtyHosts.Clear();
+        _term.DirtyHosts.UnionWith(orphans); // their documents are gone: the removal is asked again at the first poll
         _term.DirtyVms.Clear();
         _term.RulesDirty = false;
         _term.FullShardSync = true; // the next commit compares the whole placement with the shards
@@ -200,6 +203,33 @@ internal sealed partial class CoordinatorEngine
                 env.Observe(new MaintenanceRequest(now, host.Id, true));
             }
         }
+    }
+
+    /// <summary>
+    /// Hosts without a document that the persisted state still places VMs on or is fencing: their removal was deferred
+    /// (HA VMs still assigned, or mid-fence) or slipped past the API's check. Left out, their VMs would become unknown —
+    /// watched by nobody. They are kept (no capacity, so nothing new lands there) and their removal is asked again, so
+    /// the core drains or fences them first, as the previous leader was doing.
+    /// </summary>
+    private static List<string> OrphanHosts(List<HostDocument> documents, IReadOnlyDictionary<string, string> placement, IReadOnlyDictionary<string, FenceInProgress> fencing)
+    {
+        var known = new HashSet<string>(documents.Select(static h => h.Id), StringComparer.Ordinal);
+        var orphans = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var hostId in placement.Values)
+        {
+            if (!known.Contains(hostId))
+            {
+                orphans.Add(hostId);
+            }
+        }
+        foreach (var hostId in fencing.Keys)
+        {
+            if (!known.Contains(hostId))
+            {
+                orphans.Add(hostId);
+            }
+        }
+        return [.. orphans];
     }
 
     /// <summary>The core's view of a protected VM document; null (logged) when a volume does not parse.</summary>

@@ -98,6 +98,7 @@ public sealed partial class HaCoordinator
             if (existing.RemovalDeferred)
             {
                 existing.RemovalDeferred = false;
+                existing.RemovalDeferralAudited = false;
                 existing.MaintenanceRequested = existing.MaintenanceBeforeRemoval ?? existing.MaintenanceRequested;
                 existing.MaintenanceBeforeRemoval = null;
                 AuditIfLeading(now, AuditKind.ConfigurationChanged, existing.Subject, $"registered again: its removal is called off", "operator change");
@@ -171,12 +172,14 @@ public sealed partial class HaCoordinator
         return true;
     }
 
+    /// <summary>Asked again at every poll until it applies: audited once, as soon as this coordinator leads.</summary>
     private void DeferRemoval(HostRecord host, DateTimeOffset now, string why)
     {
-        if (!host.RemovalDeferred)
+        host.RemovalDeferred = true;
+        if (!host.RemovalDeferralAudited && _epoch > 0)
         {
-            host.RemovalDeferred = true;
-            AuditIfLeading(now, AuditKind.ConfigurationChanged, host.Subject, "removal deferred: " + why, "operator change");
+            host.RemovalDeferralAudited = true;
+            Audit(now, AuditKind.ConfigurationChanged, host.Subject, "removal deferred: " + why, "operator change");
         }
     }
 

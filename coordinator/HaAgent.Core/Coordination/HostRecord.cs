@@ -44,8 +44,11 @@ internal sealed class HostRecord(HostSpec spec, HostFenceIdentity identity)
     public bool FenceNotNeededAudited { get; set; }
     public bool BackDuringFenceAudited { get; set; }
 
-    /// <summary>Its removal was asked for and deferred (audited once): it is drained, or fenced, first.</summary>
+    /// <summary>Its removal was asked for and deferred: it is drained, or fenced, first.</summary>
     public bool RemovalDeferred { get; set; }
+
+    /// <summary>That deferral is in the audit log (once, by a leading coordinator).</summary>
+    public bool RemovalDeferralAudited { get; set; }
 
     /// <summary>The operator's maintenance request before a deferred removal put the host in maintenance (restored if it is called off).</summary>
     public bool? MaintenanceBeforeRemoval { get; set; }

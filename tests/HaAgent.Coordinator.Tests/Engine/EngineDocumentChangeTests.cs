@@ -173,11 +173,10 @@ public sealed class EngineDocumentChangeTests : IAsyncLifetime
         var (h1, version, raw) = await api.GetAsync(ApiStore.HostsPrefix + "h1", ApiJsonContext.Default.HostDocument, CancellationToken.None);
         Assert.Null((await api.CommitAsync(Operator, "host.delete", ApiStore.HostsPrefix + "h1", raw, null, version, CancellationToken.None)).Problem);
         await harness.TickUntilRealAsync(() => !harness.Engine.Core!.HasHost("h1"), "h1 removed", 10, EngineScenarios.Peers);
-        await harness.TickAsync(EngineScenarios.Peers);
+        await WaitForAuditAsync(static r => r.Subject == "host h1" && r.Decision.StartsWith("removed while fenced: the fence is kept", StringComparison.Ordinal), "h1's removal audited");
 
         var snapshot = JsonSerializer.Deserialize((await _store!.GetAsync(CoordinatorEngine.SnapshotKey, CancellationToken.None))!.Value.Span, EngineJsonContext.Default.SnapshotDocument)!;
         Assert.Equal(fence.CephAddresses, Assert.Single(snapshot.Fenced["h1"]).Addresses);
-        Assert.Contains(await harness.EngineAuditAsync(), static r => r.Subject == "host h1" && r.Decision.StartsWith("removed while fenced: the fence is kept", StringComparison.Ordinal));
 
         var again = JsonSerializer.SerializeToUtf8Bytes(h1! with { Version = 0 }, ApiJsonContext.Default.HostDocument);
         Assert.Null((await api.CommitAsync(Operator, "host.register", ApiStore.HostsPrefix + "h1", null, again, 0, CancellationToken.None)).Problem);
@@ -185,7 +184,7 @@ public sealed class EngineDocumentChangeTests : IAsyncLifetime
 
         Assert.Equal(HostState.Fenced, harness.Engine.Core!.HostStateOf("h1"));
         Assert.DoesNotContain(harness.Outbox.OfType<StartVmOrder>(), static s => s.HostId == "h1");
-        Assert.Contains(await harness.EngineAuditAsync(), static r => r.Subject == "host h1" && r.Decision.StartsWith("registered again while still fenced", StringComparison.Ordinal));
+        await WaitForAuditAsync(static r => r.Subject == "host h1" && r.Decision.StartsWith("registered again while still fenced", StringComparison.Ordinal), "h1's return audited");
     }
 
     [Fact]
@@ -201,12 +200,27 @@ public sealed class EngineDocumentChangeTests : IAsyncLifetime
 
         Assert.True(harness.Engine.Core!.HasHost("h1"));
         Assert.Equal((VmState.Stopping, "h1"), harness.Engine.Core.VmStateOf("vm1"));
-        Assert.Contains(await harness.EngineAuditAsync(), static r => r.Subject == "host h1" && r.Decision.StartsWith("removal deferred: HA VM(s) [vm1]", StringComparison.Ordinal));
+        await WaitForAuditAsync(static r => r.Subject == "host h1" && r.Decision.StartsWith("removal deferred: HA VM(s) [vm1]", StringComparison.Ordinal), "the deferral audited");
         var (_, stop) = harness.Outbox.OfType<StopVmOrder>().First(static s => s.HostId == "h1");
         harness.Result("h1", stop, OrderOutcome.Succeeded);
         harness.Report("h1");
         await harness.TickUntilRealAsync(() => !harness.Engine.Core!.HasHost("h1"), "h1 removed once drained", 10, EngineHarness.Hosts);
         Assert.Contains(harness.Outbox.OfType<StartVmOrder>(), static s => s.HostId != "h1" && s.Order.VmId == "vm1");
+    }
+
+    /// <summary>A decision is committed with its step, a moment after the core made it: steps run until it is in the log.</summary>
+    private async Task WaitForAuditAsync(Func<EngineAuditRecordDocument, bool> match, string what)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            if ((await _harness!.EngineAuditAsync()).Exists(r => match(r)))
+            {
+                return;
+            }
+            await _harness.StepsAsync(1);
+            await Task.Delay(20);
+        }
+        Assert.Fail("not in the audit log: " + what);
     }
 
     private async Task ChangeVmAsync(ApiStore api, string action, Func<VmDocument, VmDocument> change)

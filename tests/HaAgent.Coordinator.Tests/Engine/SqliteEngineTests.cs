@@ -112,6 +112,39 @@ public sealed class SqliteEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NewLeader_HostDocumentGoneWhileItsVmStillRunsThere_KeptWatchedAndDrainedNotForgotten()
+    {
+        var first = await StartAsync("c1");
+        await EngineScenarios.StartClusterAsync(first);
+        // h1's document is deleted behind the API's check while vm1 runs there; the leader dies before anything moved.
+        await first.StopEngineAsync();
+        var deleted = await first.Store.CommitAsync(first.Leadership, [DocumentWrite.Delete("hosts/h1", null)],
+            Encoding.UTF8.GetBytes("{\"action\":\"host.delete\",\"subject\":\"hosts/h1\"}"), CancellationToken.None);
+        Assert.True(deleted.Committed);
+        await first.Store.ResignAsync(first.Leadership, CancellationToken.None);
+
+        var second = await StartAsync("c2", seed: false, time: first.Time);
+
+        Assert.True(second.Engine.Core!.HasHost("h1"));
+        var (state, on) = second.Engine.Core.VmStateOf("vm1");
+        Assert.True(state is VmState.Running or VmState.Stopping && on == "h1", $"vm1 {state} on {on}: watched on h1, not \"unknown\"");
+        second.Report("h1", "vm1");
+        await second.TickUntilRealAsync(() => second.Outbox.OfType<StopVmOrder>().Any(static s => s.HostId == "h1" && s.Order.VmId == "vm1"),
+            "vm1 drained off h1 before h1 is removed", 10, EngineHarness.Hosts);
+        var deferred = false;
+        for (var i = 0; i < 50 && !deferred; i++)
+        {
+            // The removal is asked again at each change poll; the first one came before the core led (nothing audited then).
+            await second.TickAsync(EngineHarness.Hosts);
+            await Task.Delay(50);
+            deferred = (await second.EngineAuditAsync()).Exists(static r => r.Subject == "host h1" && r.Decision.StartsWith("removal deferred: HA VM(s) [vm1]", StringComparison.Ordinal));
+        }
+        Assert.True(deferred, "the deferred removal of h1 is audited");
+        Assert.True(second.Engine.Core.HasHost("h1"));
+        Assert.Empty(second.Outbox.OfType<StartVmOrder>());
+    }
+
+    [Fact]
     public async Task FenceResult_StaleEpochOrUnknownId_IgnoredUntilTheRealResult()
     {
         var harness = await StartAsync("c1");

@@ -112,6 +112,26 @@ public sealed class ConfigurationChangeTests
     }
 
     [Fact]
+    public void RemoveVm_WhileItsOldHostIsFenced_StaleCopyStillStoppedBeforeTheUnfence()
+    {
+        var core = Build();
+        FailAndFenceH2(core);
+        Assert.True(core.RemoveVm("db1")); // unprotected while h2 is cut off; its restarted copy runs on a peer
+
+        _running["h2"] = ["db1"]; // h2 comes back with its stale copy, cut off from the volumes
+        RunSeconds(core, 1);
+
+        Assert.Equal(HostState.Returning, core.HostStateOf("h2"));
+        var stop = Assert.Single(_env.Stops);
+        Assert.Equal(("db1", "h2"), (stop.VmId, stop.HostId));
+        Assert.Contains("no longer HA-managed", stop.Why, StringComparison.Ordinal);
+        Assert.Empty(_env.Unfences);
+        _running["h2"] = [];
+        RunSeconds(core, 1);
+        Assert.Equal("h2", Assert.Single(_env.Unfences).HostId);
+    }
+
+    [Fact]
     public void RemoveHost_MidFence_RefusedAndItsVmIsReleasedOnlyByTheProof()
     {
         var core = Build();
