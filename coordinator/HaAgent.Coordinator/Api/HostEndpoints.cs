@@ -119,25 +119,12 @@ internal static class HostEndpoints
     /// </summary>
     private static async Task<IResult> DeleteAsync(HttpContext context, string id, ApiStore store)
     {
-        if (EndpointSupport.CheckId(id) is { } badId)
+        var (problem, key, current, version, raw) = await ReadForChangeAsync(context, id, store);
+        if (problem is not null)
         {
-            return badId;
+            return problem;
         }
-        if (EndpointSupport.ReadIfMatch(context.Request, out var ifMatch) is { } badIfMatch)
-        {
-            return badIfMatch;
-        }
-        var key = ApiStore.HostsPrefix + id;
-        var (current, version, raw) = await store.GetAsync(key, ApiJsonContext.Default.HostDocument, context.RequestAborted);
-        if (current is null)
-        {
-            return ApiProblems.NotFound($"host '{id}'");
-        }
-        if (ifMatch is { } expected && expected != version)
-        {
-            return EndpointSupport.VersionMismatch(key, expected, version);
-        }
-        if (await HostRemoval.CheckAsync(store, current, context.RequestAborted) is { } refused)
+        if (await HostRemoval.CheckAsync(store, current!, context.RequestAborted) is { } refused)
         {
             return refused;
         }
@@ -156,25 +143,33 @@ internal static class HostEndpoints
     /// <summary>Read, change, commit with the read version as compare-and-swap (a concurrent writer gets 409).</summary>
     private static async Task<IResult> ChangeAsync(HttpContext context, string id, ApiStore store, string action, Func<HostDocument, HostDocument> change)
     {
+        var (problem, key, current, version, raw) = await ReadForChangeAsync(context, id, store);
+        return problem ?? await WriteAsync(context, store, action, key, raw, change(current!), version);
+    }
+
+    /// <summary>The host as stored, after the id and If-Match checks: a problem (400, 404, 409) or the document with its version.</summary>
+    private static async Task<(IResult? Problem, string Key, HostDocument? Current, long Version, Store.StoredDocument? Raw)> ReadForChangeAsync(
+        HttpContext context, string id, ApiStore store)
+    {
+        var key = ApiStore.HostsPrefix + id;
         if (EndpointSupport.CheckId(id) is { } badId)
         {
-            return badId;
+            return (badId, key, null, 0, null);
         }
         if (EndpointSupport.ReadIfMatch(context.Request, out var ifMatch) is { } badIfMatch)
         {
-            return badIfMatch;
+            return (badIfMatch, key, null, 0, null);
         }
-        var key = ApiStore.HostsPrefix + id;
         var (current, version, raw) = await store.GetAsync(key, ApiJsonContext.Default.HostDocument, context.RequestAborted);
         if (current is null)
         {
-            return ApiProblems.NotFound($"host '{id}'");
+            return (ApiProblems.NotFound($"host '{id}'"), key, null, 0, null);
         }
         if (ifMatch is { } expected && expected != version)
         {
-            return EndpointSupport.VersionMismatch(key, expected, version);
+            return (EndpointSupport.VersionMismatch(key, expected, version), key, null, 0, null);
         }
-        return await WriteAsync(context, store, action, key, raw, change(current), version);
+        return (null, key, current, version, raw);
     }
 
     private static async Task<IResult> WriteAsync(HttpContext context, ApiStore store, string action, string key, Store.StoredDocument? raw, HostDocument host, long version)
