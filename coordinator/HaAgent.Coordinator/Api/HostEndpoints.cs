@@ -5,9 +5,10 @@ using Microsoft.Extensions.Options;
 namespace HaAgent.Coordinator.Api;
 
 /// <summary>
-/// /v1/hosts: register, update, list, maintenance on/off, drain on/off. Maintenance keeps the host's VMs where they
-/// are and places nothing new there; drain is maintenance that also moves its VMs away (cold: stop, restart
-/// elsewhere). Ending maintenance ends a drain too; ending a drain ends the maintenance it started.
+/// /v1/hosts: register, update, list, remove, maintenance on/off, drain on/off. Maintenance keeps the host's VMs where
+/// they are and places nothing new there; drain is maintenance that also moves its VMs away (cold: stop, restart
+/// elsewhere). Ending maintenance ends a drain too; ending a drain ends the maintenance it started. Removal needs the
+/// host in maintenance, holding no HA VM and not mid-fence (<see cref="HostRemoval"/>); a fence applied to it is kept.
 /// </summary>
 internal static class HostEndpoints
 {
@@ -18,6 +19,8 @@ internal static class HostEndpoints
         hosts.MapGet("/{id}", GetAsync).RequireAuthorization(ApiRoles.ReadPolicy).Produces<HostDocument>();
         hosts.MapPost("/", CreateAsync).RequireAuthorization(ApiRoles.WritePolicy).Accepts<HostRequest>("application/json").Produces<HostDocument>(StatusCodes.Status201Created);
         hosts.MapPut("/{id}", UpdateAsync).RequireAuthorization(ApiRoles.WritePolicy).Accepts<HostRequest>("application/json").Produces<HostDocument>();
+        hosts.MapDelete("/{id}", DeleteAsync).RequireAuthorization(ApiRoles.WritePolicy).Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         hosts.MapPost("/{id}/maintenance", (HttpContext context, string id, ApiStore store) => SetMaintenanceAsync(context, id, true, store))
             .RequireAuthorization(ApiRoles.WritePolicy).Produces<HostDocument>();
         hosts.MapDelete("/{id}/maintenance", (HttpContext context, string id, ApiStore store) => SetMaintenanceAsync(context, id, false, store))
@@ -109,6 +112,26 @@ internal static class HostEndpoints
         return await WriteAsync(context, store, "host.update", key, raw, host, version);
     }
 
+    /// <summary>
+    /// Removes a host that is in maintenance, holds no HA VM and is not being fenced; otherwise 409 naming why and
+    /// what to do (<see cref="HostRemoval"/>). A fence applied to the host stays recorded (engine audit record): the
+    /// host is still cut off from storage, and registered again it starts fenced until its agent lifts the fence.
+    /// </summary>
+    private static async Task<IResult> DeleteAsync(HttpContext context, string id, ApiStore store)
+    {
+        var (problem, key, current, version, raw) = await ReadForChangeAsync(context, id, store);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (await HostRemoval.CheckAsync(store, current!, context.RequestAborted) is { } refused)
+        {
+            return refused;
+        }
+        var (_, conflict) = await store.CommitAsync(context.User, "host.delete", key, raw, null, version, context.RequestAborted);
+        return conflict ?? Results.NoContent();
+    }
+
     private static Task<IResult> SetMaintenanceAsync(HttpContext context, string id, bool on, ApiStore store) =>
         ChangeAsync(context, id, store, on ? "host.maintenance-on" : "host.maintenance-off",
             current => current with { Maintenance = on, Drain = on && current.Drain });
@@ -120,25 +143,33 @@ internal static class HostEndpoints
     /// <summary>Read, change, commit with the read version as compare-and-swap (a concurrent writer gets 409).</summary>
     private static async Task<IResult> ChangeAsync(HttpContext context, string id, ApiStore store, string action, Func<HostDocument, HostDocument> change)
     {
+        var (problem, key, current, version, raw) = await ReadForChangeAsync(context, id, store);
+        return problem ?? await WriteAsync(context, store, action, key, raw, change(current!), version);
+    }
+
+    /// <summary>The host as stored, after the id and If-Match checks: a problem (400, 404, 409) or the document with its version.</summary>
+    private static async Task<(IResult? Problem, string Key, HostDocument? Current, long Version, Store.StoredDocument? Raw)> ReadForChangeAsync(
+        HttpContext context, string id, ApiStore store)
+    {
+        var key = ApiStore.HostsPrefix + id;
         if (EndpointSupport.CheckId(id) is { } badId)
         {
-            return badId;
+            return (badId, key, null, 0, null);
         }
         if (EndpointSupport.ReadIfMatch(context.Request, out var ifMatch) is { } badIfMatch)
         {
-            return badIfMatch;
+            return (badIfMatch, key, null, 0, null);
         }
-        var key = ApiStore.HostsPrefix + id;
         var (current, version, raw) = await store.GetAsync(key, ApiJsonContext.Default.HostDocument, context.RequestAborted);
         if (current is null)
         {
-            return ApiProblems.NotFound($"host '{id}'");
+            return (ApiProblems.NotFound($"host '{id}'"), key, null, 0, null);
         }
         if (ifMatch is { } expected && expected != version)
         {
-            return EndpointSupport.VersionMismatch(key, expected, version);
+            return (EndpointSupport.VersionMismatch(key, expected, version), key, null, 0, null);
         }
-        return await WriteAsync(context, store, action, key, raw, change(current), version);
+        return (null, key, current, version, raw);
     }
 
     private static async Task<IResult> WriteAsync(HttpContext context, ApiStore store, string action, string key, Store.StoredDocument? raw, HostDocument host, long version)

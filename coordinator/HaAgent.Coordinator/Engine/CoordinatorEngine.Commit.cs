@@ -52,7 +52,7 @@ internal sealed partial class CoordinatorEngine
             shardWrites = ChangedShardWrites(out shardUpdates);
             fenced = core.FencedSnapshot();
         }
-        var snapshot = SnapshotWrite(leadership.Epoch, fenced);
+        var snapshot = SnapshotWrite(leadership.Epoch, fenced, core.FencesInProgress());
         var (before, last) = Pack(shardWrites, snapshot, chunks[^1].Length);
         try
         {
@@ -262,14 +262,18 @@ internal sealed partial class CoordinatorEngine
         return writes;
     }
 
-    private DocumentWrite SnapshotWrite(long epoch, IReadOnlyDictionary<string, IReadOnlyList<FenceTarget>> fenced)
+    private DocumentWrite SnapshotWrite(
+        long epoch, IReadOnlyDictionary<string, IReadOnlyList<FenceTarget>> fenced, IReadOnlyDictionary<string, FenceInProgress> fencing)
     {
         var snapshot = new SnapshotDocument(
             SnapshotDocument.CurrentFormatVersion,
             epoch,
             _term.FeedAfter,
             VmShardCount,
-            fenced.ToDictionary(static f => f.Key, static f => f.Value.Select(ToDocument).ToList(), StringComparer.Ordinal));
+            fenced.ToDictionary(static f => f.Key, static f => f.Value.Select(ToDocument).ToList(), StringComparer.Ordinal),
+            fencing.Count == 0
+                ? null
+                : fencing.ToDictionary(static f => f.Key, static f => new FenceInProgressDocument(f.Value.Epoch, f.Value.FenceId, f.Value.ExecutorHostId, f.Value.Evidence), StringComparer.Ordinal));
         return DocumentWrite.Put(SnapshotKey, JsonSerializer.SerializeToUtf8Bytes(snapshot, EngineJsonContext.Default.SnapshotDocument));
     }
 

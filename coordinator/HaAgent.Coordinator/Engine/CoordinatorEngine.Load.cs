@@ -36,7 +36,12 @@ internal sealed partial class CoordinatorEngine
                 {
                     fenced[hostId] = [.. targets.Select(ToTarget).Where(static t => t is not null).Select(static t => t!)];
                 }
-                BuildCore(env, documents, snapshot.Placement, fenced, snapshot.Released);
+                var fencing = new Dictionary<string, FenceInProgress>(StringComparer.Ordinal);
+                foreach (var (hostId, inProgress) in snapshot.Document?.Fencing ?? [])
+                {
+                    fencing[hostId] = new FenceInProgress(inProgress.Epoch, inProgress.FenceId, inProgress.Executor, inProgress.Evidence);
+                }
+                BuildCore(env, documents, snapshot.Placement, fenced, snapshot.Released, fencing);
                 LastLoad = System.Diagnostics.Stopwatch.GetElapsedTime(started);
                 Log.Loaded(_logger, env.Leadership.Epoch, _term.Hosts.Count, _term.Vms.Count, snapshot.Document is not null, snapshot.Placement.Count,
                     (long)LastLoad.TotalMilliseconds);
@@ -147,9 +152,12 @@ internal sealed partial class CoordinatorEngine
         (List<HostDocument> Hosts, List<VmDocument> Vms, List<RuleDocument> Rules) documents,
         IReadOnlyDictionary<string, string> placement,
         IReadOnlyDictionary<string, IReadOnlyList<FenceTarget>> fenced,
-        IReadOnlyList<string> released)
+        IReadOnlyList<string> released,
+        IReadOnlyDictionary<string, FenceInProgress> fencing)
     {
         var hosts = documents.Hosts.Select(ToSpec).ToList();
+        var orphans = OrphanHosts(documents.Hosts, placement, fencing);
+        hosts.AddRange(orphans.Select(static id => new HostSpec(id, 0, 0, FailureDomains.None)));
         var identities = hosts.Select(h => _term.Agents.TryGetValue(h.Id, out var agent) ? FenceIdentities.FromAgent(agent) : FenceIdentities.Unknown(h.Id)).ToList();
         var vms = new Dictionary<string, VmSpec>(StringComparer.Ordinal);
         var unprotected = new HashSet<string>(StringComparer.Ordinal);
@@ -171,7 +179,7 @@ internal sealed partial class CoordinatorEngine
             }
         }
         var rules = documents.Rules.Select(RuleEndpoints.ToPlacementRule).ToList();
-        var cluster = new HaCluster(hosts, identities, [.. vms.Values], rules, placement, fenced, released);
+        var cluster = new HaCluster(hosts, identities, [.. vms.Values], rules, placement, fenced, released, fencing);
         _core = new HaCoordinator(env, _planner, _options.Core, cluster);
         _term.Hosts = documents.Hosts.ToDictionary(static h => h.Id, StringComparer.Ordinal);
         _term.Vms = vms;
@@ -179,6 +187,7 @@ internal sealed partial class CoordinatorEngine
         _term.UnparsedVms = unparsed;
         // Everything the documents said is in this core now: changes noted before are applied by it.
         _term.DirtyHosts.Clear();
+        _term.DirtyHosts.UnionWith(orphans); // their documents are gone: the removal is asked again at the first poll
         _term.DirtyVms.Clear();
         _term.RulesDirty = false;
         _term.FullShardSync = true; // the next commit compares the whole placement with the shards
@@ -194,6 +203,33 @@ internal sealed partial class CoordinatorEngine
                 env.Observe(new MaintenanceRequest(now, host.Id, true));
             }
         }
+    }
+
+    /// <summary>
+    /// Hosts without a document that the persisted state still places VMs on or is fencing: their removal was deferred
+    /// (HA VMs still assigned, or mid-fence) or slipped past the API's check. Left out, their VMs would become unknown —
+    /// watched by nobody. They are kept (no capacity, so nothing new lands there) and their removal is asked again, so
+    /// the core drains or fences them first, as the previous leader was doing.
+    /// </summary>
+    private static List<string> OrphanHosts(List<HostDocument> documents, IReadOnlyDictionary<string, string> placement, IReadOnlyDictionary<string, FenceInProgress> fencing)
+    {
+        var known = new HashSet<string>(documents.Select(static h => h.Id), StringComparer.Ordinal);
+        var orphans = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var hostId in placement.Values)
+        {
+            if (!known.Contains(hostId))
+            {
+                orphans.Add(hostId);
+            }
+        }
+        foreach (var hostId in fencing.Keys)
+        {
+            if (!known.Contains(hostId))
+            {
+                orphans.Add(hostId);
+            }
+        }
+        return [.. orphans];
     }
 
     /// <summary>The core's view of a protected VM document; null (logged) when a volume does not parse.</summary>
@@ -218,7 +254,7 @@ internal sealed partial class CoordinatorEngine
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var documents = await LoadDocumentsAsync(cancellationToken).ConfigureAwait(false);
         var (placement, fenced, released) = _core!.Snapshot();
-        BuildCore(env, documents, placement, fenced, released);
+        BuildCore(env, documents, placement, fenced, released, _core.FencesInProgress());
         env.ReplayLastVmReports();
         _term.Rebuilt = true;
         LastRebuild = System.Diagnostics.Stopwatch.GetElapsedTime(started);

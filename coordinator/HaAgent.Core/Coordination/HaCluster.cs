@@ -10,6 +10,12 @@ namespace HaAgent.Core.Coordination;
 /// through the return path (leftovers stopped, then unfenced) when heard. Null or missing hosts start healthy.
 /// </param>
 /// <param name="Released">VMs a previous leader proved stopped (released) but had not restarted yet: they start pending.</param>
+/// <param name="Fencing">
+/// Fences a previous leader ordered and had not seen verified or given up, by victim (also listed in
+/// <paramref name="Fenced"/> with its VMs still placed on it). Continued at the first leading step under this leader's
+/// token. A mid-fence host missing here (an older snapshot) is judged like a failed round: fenced again only after
+/// <see cref="CoordinatorOptions.NetworkDeadAfter"/> of silence seen by this coordinator.
+/// </param>
 public sealed record HaCluster(
     IReadOnlyList<HostSpec> Hosts,
     IReadOnlyList<HostFenceIdentity> FenceIdentities,
@@ -17,4 +23,5 @@ public sealed record HaCluster(
     IReadOnlyList<PlacementRule> Rules,
     IReadOnlyDictionary<string, string> Placement,
     IReadOnlyDictionary<string, IReadOnlyList<FenceTarget>>? Fenced = null,
-    IReadOnlyList<string>? Released = null);
+    IReadOnlyList<string>? Released = null,
+    IReadOnlyDictionary<string, FenceInProgress>? Fencing = null);

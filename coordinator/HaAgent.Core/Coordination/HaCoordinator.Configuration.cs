@@ -15,6 +15,12 @@ public sealed partial class HaCoordinator
     private readonly HashSet<string> _addedVms = new(StringComparer.Ordinal);
 
     /// <summary>
+    /// Fences still applied to hosts that were removed (never unfenced): such a host is still cut off from storage.
+    /// Kept in the snapshot; a host re-added under the same id starts fenced and is unfenced only through the return path.
+    /// </summary>
+    private readonly Dictionary<string, List<FenceTarget>> _removedFenced = new(StringComparer.Ordinal);
+
+    /// <summary>
     /// Adds a VM (state unknown: adopted when an agent reports it running, never started blindly) or replaces an
     /// existing VM's spec (priority, group, size, volumes) keeping its state, host and orders in flight — a VM being
     /// started stays "starting" on its target, so the change can never cause a second start. False (nothing changed,
@@ -77,18 +83,28 @@ public sealed partial class HaCoordinator
     /// <summary>
     /// Adds a host (healthy, and judged only after <see cref="CoordinatorOptions.NetworkDeadAfter"/> of silence from
     /// now, like every host of a fresh coordinator) or replaces an existing host's capacity and failure-domain labels
-    /// (its verdict, fence rounds and identity stay; <see cref="UpdateFenceIdentity"/> changes that).
+    /// (its verdict, fence rounds and identity stay; <see cref="UpdateFenceIdentity"/> changes that; a removal still
+    /// deferred is called off). A host removed while fenced comes back FENCED: it receives no VM until its agent is
+    /// heard, its leftovers are stopped and its own agent lifted the fence (the return path).
     /// </summary>
     public void UpsertHost(HostSpec spec, HostFenceIdentity identity)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(identity);
+        var now = _env.Time.GetUtcNow();
         if (_hostById.TryGetValue(spec.Id, out var existing))
         {
             existing.Spec = spec;
+            if (existing.RemovalDeferred)
+            {
+                existing.RemovalDeferred = false;
+                existing.RemovalDeferralAudited = false;
+                existing.MaintenanceRequested = existing.MaintenanceBeforeRemoval ?? existing.MaintenanceRequested;
+                existing.MaintenanceBeforeRemoval = null;
+                AuditIfLeading(now, AuditKind.ConfigurationChanged, existing.Subject, $"registered again: its removal is called off", "operator change");
+            }
             return;
         }
-        var now = _env.Time.GetUtcNow();
         var host = new HostRecord(spec, identity)
         {
             State = HostState.Healthy,
@@ -96,16 +112,27 @@ public sealed partial class HaCoordinator
             LastNetworkHeartbeat = now,
             LastStorageAdvance = now,
         };
+        if (_removedFenced.Remove(spec.Id, out var targets))
+        {
+            host.State = HostState.Fenced;
+            host.FencedTargets = targets;
+            AuditIfLeading(now, AuditKind.ConfigurationChanged, host.Subject,
+                $"registered again while still fenced ({string.Join("; ", targets)}): receives no VM until its agent is heard, its leftover VMs are stopped and the fence is lifted",
+                "fence kept when it was removed");
+        }
         var index = ~Array.BinarySearch(_hosts, host, HostById.Instance);
         _hosts = Insert(_hosts, index, host);
         _hostById.Add(spec.Id, host);
     }
 
     /// <summary>
-    /// Stops managing a host. False (nothing changed, apply it again later) while the host is being fenced, returning
-    /// or unfencing: that work is half done. Otherwise the VMs still assigned to it become unknown — NOT released:
-    /// nothing proved they stopped, so they are adopted when an agent reports them and never restarted blindly. A
-    /// fence that was applied to the host is forgotten with it (the host is no longer part of the cluster).
+    /// Stops managing a host, or defers that (false: nothing removed, apply it again later) while removing it would
+    /// lose something: while it is being fenced, returning or unfencing (that work is half done), and while HA VMs are
+    /// still assigned to it — nothing proved they stopped, so they could be neither restarted nor watched. Such a host
+    /// is put in maintenance so that it is drained (or, if it is silent, judged and fenced as usual, which releases its
+    /// VMs); the deferral is audited once. A fence still applied to the removed host is KEPT (it is still cut off from
+    /// storage): it stays in the snapshot, and the host re-added under the same id starts fenced (see
+    /// <see cref="UpsertHost"/>).
     /// </summary>
     public bool RemoveHost(string hostId)
     {
@@ -113,31 +140,64 @@ public sealed partial class HaCoordinator
         {
             return true;
         }
+        var now = _env.Time.GetUtcNow();
         if (host.State is HostState.Fencing or HostState.Returning or HostState.Unfencing)
         {
+            DeferRemoval(host, now, $"it is {StateNames.Name(host.State)}; removed once that is over");
             return false;
         }
-        var now = _env.Time.GetUtcNow();
         if (host.AssignedVms > 0)
         {
-            foreach (var vm in _vms)
-            {
-                if (vm.HostId == hostId && IsAssigned(vm.State))
-                {
-                    if (_epoch > 0)
-                    {
-                        Audit(now, AuditKind.ConfigurationChanged, vm.Subject,
-                            $"its host {hostId} was removed; unknown until an agent reports it (not restarted: nothing proved it stopped)",
-                            "operator change");
-                    }
-                    SetVm(vm, VmState.Unknown, null, now);
-                }
-            }
+            host.MaintenanceBeforeRemoval ??= host.MaintenanceRequested;
+            host.MaintenanceRequested = true;
+            DeferRemoval(host, now,
+                $"HA VM(s) [{string.Join(',', VmsAssignedTo(hostId))}] are still assigned to it and nothing proved they stopped; it is drained first (maintenance), or fenced if it is silent, then removed");
+            return false;
+        }
+        if (host.FencedTargets is { Count: > 0 } fenced)
+        {
+            _removedFenced[hostId] = [.. fenced];
+            AuditIfLeading(now, AuditKind.ConfigurationChanged, host.Subject,
+                $"removed while fenced: the fence is kept ({string.Join("; ", fenced)}); registered again, it starts fenced and is unfenced only after its agent is heard and its leftover VMs are stopped",
+                $"was {StateNames.Name(host.State)}; operator change");
+        }
+        else
+        {
+            AuditIfLeading(now, AuditKind.ConfigurationChanged, host.Subject, "removed: no HA VM assigned, no fence applied",
+                $"was {StateNames.Name(host.State)}; operator change");
         }
         var index = Array.BinarySearch(_hosts, host, HostById.Instance);
         _hosts = RemoveAt(_hosts, index);
         _hostById.Remove(hostId);
         return true;
+    }
+
+    /// <summary>Asked again at every poll until it applies: audited once, as soon as this coordinator leads.</summary>
+    private void DeferRemoval(HostRecord host, DateTimeOffset now, string why)
+    {
+        host.RemovalDeferred = true;
+        if (!host.RemovalDeferralAudited && _epoch > 0)
+        {
+            host.RemovalDeferralAudited = true;
+            Audit(now, AuditKind.ConfigurationChanged, host.Subject, "removal deferred: " + why, "operator change");
+        }
+    }
+
+    private void AuditIfLeading(DateTimeOffset now, AuditKind kind, string subject, string decision, string evidence)
+    {
+        if (_epoch > 0)
+        {
+            Audit(now, kind, subject, decision, evidence);
+        }
+    }
+
+    /// <summary>Fences of removed hosts (from the constructor's persisted state, or removed since), added to a snapshot's fenced part.</summary>
+    private void AddRemovedFenced(Dictionary<string, IReadOnlyList<FenceTarget>> fenced)
+    {
+        foreach (var (hostId, targets) in _removedFenced)
+        {
+            fenced[hostId] = [.. targets];
+        }
     }
 
     /// <summary>Replaces the placement rules; they matter only to the next placement.</summary>

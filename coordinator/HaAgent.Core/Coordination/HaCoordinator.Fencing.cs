@@ -107,12 +107,55 @@ public sealed partial class HaCoordinator
         return null;
     }
 
-    private void IssueFenceAttempt(HostRecord host, DateTimeOffset now)
+    /// <summary>
+    /// Continues a fence a previous leader ordered (persisted as in progress) at this coordinator's first leading step,
+    /// under its own token, without waiting for its own dead-after time: that leader judged the host on its heartbeat
+    /// history, which a successor does not have, and fencing again is the safe direction — a fence already applied is
+    /// applied again, and nothing is released before this leader's own order is proven. The round cuts what was
+    /// ordered before plus whatever the VMs placed there need now.
+    /// </summary>
+    private void ContinueFence(HostRecord host, FenceInProgress previous, DateTimeOffset now)
+    {
+        host.ContinueFence = null;
+        var targets = new List<FenceTarget>(host.FencedTargets ?? []);
+        var needed = FenceTargetsOf(host);
+        if (MissingIdentity(host, needed) is null)
+        {
+            foreach (var target in needed)
+            {
+                if (!targets.Exists(t => t.ToString() == target.ToString()))
+                {
+                    targets.Add(target);
+                }
+            }
+        }
+        if (targets.Count == 0)
+        {
+            host.NextFenceRoundAt = now + _options.NetworkDeadAfter;
+            ChangeState(host, HostState.FenceFailed, now,
+                $"fence {previous.FenceId} of epoch {previous.Epoch} cannot be continued: no fence target known; judged again after {Seconds(_options.NetworkDeadAfter)} of silence");
+            return;
+        }
+        host.FenceNotNeededAudited = false;
+        host.BackDuringFenceAudited = false;
+        host.Fence = new FenceRound(HostState.Dead,
+            $"continuing fence {previous.FenceId} ordered in epoch {previous.Epoch} via {previous.ExecutorHostId}; that leader's evidence: {previous.Evidence}",
+            targets);
+        IssueFenceAttempt(host, now, previous.ExecutorHostId, $"continuing fence ordered in epoch {previous.Epoch}");
+    }
+
+    private void IssueFenceAttempt(HostRecord host, DateTimeOffset now, string? preferredExecutor = null, string? note = null)
     {
         var round = host.Fence!;
         round.Current = null;
         HostRecord? peer = null;
-        if (round.Attempts < _options.MaxFenceAttemptsPerRound)
+        if (preferredExecutor is not null && _hostById.TryGetValue(preferredExecutor, out var preferred)
+            && preferred.State == HostState.Healthy && preferred != host && round.Attempts < _options.MaxFenceAttemptsPerRound)
+        {
+            // The executor the previous leader chose (it had heard it): it may have applied the fence already.
+            peer = preferred;
+        }
+        if (peer is null && round.Attempts < _options.MaxFenceAttemptsPerRound)
         {
             foreach (var candidate in _hosts)
             {
@@ -147,7 +190,7 @@ public sealed partial class HaCoordinator
         }
         round.Attempts++;
         round.TriedPeers.Add(peer.Id);
-        SendFenceOrder(host, peer.Id, now, $"attempt {round.Attempts}/{_options.MaxFenceAttemptsPerRound}");
+        SendFenceOrder(host, peer.Id, now, $"attempt {round.Attempts}/{_options.MaxFenceAttemptsPerRound}{(note is null ? "" : ", " + note)}");
     }
 
     private void SendFenceOrder(HostRecord host, string executor, DateTimeOffset now, string what)

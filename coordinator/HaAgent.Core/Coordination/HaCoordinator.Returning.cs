@@ -15,7 +15,11 @@ public sealed partial class HaCoordinator
         ProgressReturn(host, now);
     }
 
-    /// <summary>Leftover VMs (assigned elsewhere or released) are stopped first; only then is the fence lifted.</summary>
+    /// <summary>
+    /// Leftover VMs (assigned elsewhere or released) are stopped first; only then is the fence lifted. That includes
+    /// reported VMs this coordinator no longer manages (unprotected while the host was cut off): their copy may have
+    /// been restarted elsewhere before, and lifting the fence under it would give a second writer its volumes back.
+    /// </summary>
     private void ProgressReturn(HostRecord host, DateTimeOffset now)
     {
         if (host.LastReportAt < host.StateSince || host.LastReport is null)
@@ -26,18 +30,22 @@ public sealed partial class HaCoordinator
         var report = host.LastReport;
         for (var i = 0; i < report.Count; i++)
         {
-            if (!_vmById.TryGetValue(report[i], out var vm) || (vm.HostId == host.Id && IsAssigned(vm.State)))
+            var vmId = report[i];
+            var managed = _vmById.TryGetValue(vmId, out var vm);
+            if (managed && vm!.HostId == host.Id && IsAssigned(vm.State))
             {
                 continue;
             }
             leftovers++;
             host.LeftoverStops ??= new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-            if (host.LeftoverStops.TryGetValue(vm.Id, out var orderedAt) && now - orderedAt <= _options.OrderTimeout)
+            if (host.LeftoverStops.TryGetValue(vmId, out var orderedAt) && now - orderedAt <= _options.OrderTimeout)
             {
                 continue;
             }
-            host.LeftoverStops[vm.Id] = now;
-            OrderStop(vm.Id, host.Id, $"leftover on returning host {host.Id}: stopped before the host is unfenced", now);
+            host.LeftoverStops[vmId] = now;
+            OrderStop(vmId, host.Id, managed
+                ? $"leftover on returning host {host.Id}: stopped before the host is unfenced"
+                : $"leftover on returning host {host.Id}, no longer HA-managed: stopped before the host is unfenced (a copy may run elsewhere)", now);
         }
         if (leftovers > 0)
         {

@@ -74,7 +74,14 @@ public sealed partial class HaCoordinator
                 TryBeginFence(host, now);
                 break;
             case HostState.Fencing:
-                if (networkFresh && !host.BackDuringFenceAudited)
+                if (host.ContinueFence is { } previous)
+                {
+                    ContinueFence(host, previous, now);
+                    break;
+                }
+                // Heard after the round began (for a continued round: after this coordinator took over), not merely
+                // within the suspect time of a term start that set every host's last heartbeat to "now".
+                if (HeardSince(host, host.StateSince, networkFresh) && !host.BackDuringFenceAudited)
                 {
                     host.BackDuringFenceAudited = true;
                     Audit(now, AuditKind.StatusChange, host.Subject,

@@ -61,16 +61,36 @@ public sealed partial class HaCoordinator
 
         foreach (var (hostId, targets) in cluster.Fenced ?? new Dictionary<string, IReadOnlyList<FenceTarget>>())
         {
-            if (_hostById.TryGetValue(hostId, out var fenced))
+            if (!_hostById.TryGetValue(hostId, out var fenced))
+            {
+                // A host removed while fenced: still cut off from storage, kept until it is registered again.
+                if (targets.Count > 0)
+                {
+                    _removedFenced[hostId] = [.. targets];
+                }
+            }
+            else
             {
                 // A verified fence released the host's VMs, so none is still placed on it. One that still is means the
-                // previous leader was mid-fence: its fence may be half applied and is unproven. Judge it like a failed
-                // round: heard again → the half fence is lifted and its VMs stay; silent → a new round (with this
-                // leader's token) after the dead-after time, and its VMs are released only once that fence is proven.
+                // previous leader was mid-fence: its fence may be half applied and is unproven.
                 var midFence = cluster.Placement.Values.Contains(hostId, StringComparer.Ordinal);
-                fenced.State = midFence ? HostState.FenceFailed : HostState.Fenced;
-                fenced.NextFenceRoundAt = now + options.NetworkDeadAfter;
                 fenced.FencedTargets = [.. targets];
+                if (midFence && cluster.Fencing?.TryGetValue(hostId, out var inProgress) == true)
+                {
+                    // That leader ordered the fence on its evidence and did not see it end: continued at the first
+                    // leading step under this leader's token (EvaluateHost). Fencing again is the safe direction; the
+                    // VMs are still released only once this leader's own fence is proven.
+                    fenced.State = HostState.Fencing;
+                    fenced.ContinueFence = inProgress;
+                }
+                else
+                {
+                    // Not known to be in progress (an older snapshot): judged like a failed round. Heard again → the
+                    // half fence is lifted and its VMs stay; silent → a new round after the dead-after time of this
+                    // coordinator's own observation.
+                    fenced.State = midFence ? HostState.FenceFailed : HostState.Fenced;
+                    fenced.NextFenceRoundAt = now + options.NetworkDeadAfter;
+                }
             }
         }
 
@@ -79,7 +99,7 @@ public sealed partial class HaCoordinator
         foreach (var vm in _vms)
         {
             if (cluster.Placement.TryGetValue(vm.Id, out var hostId) && _hostById.TryGetValue(hostId, out var host)
-                && host.State is HostState.Healthy or HostState.FenceFailed)
+                && host.State is HostState.Healthy or HostState.FenceFailed or HostState.Fencing)
             {
                 SetVm(vm, VmState.Running, hostId, now);
             }
@@ -185,8 +205,35 @@ public sealed partial class HaCoordinator
                 fenced[host.Id] = [.. host.FencedTargets];
             }
         }
+        AddRemovedFenced(fenced);
         return fenced;
     }
+
+    /// <summary>
+    /// Fences ordered and not yet verified or given up, by victim: persist them with <see cref="Snapshot"/> and feed
+    /// them back as <see cref="HaCluster.Fencing"/>, so a successor continues them at once instead of waiting for its
+    /// own <see cref="CoordinatorOptions.NetworkDeadAfter"/> of silence. A handful of hosts; one pass, no VM walk.
+    /// </summary>
+    public IReadOnlyDictionary<string, FenceInProgress> FencesInProgress()
+    {
+        Dictionary<string, FenceInProgress>? fencing = null;
+        foreach (var host in _hosts)
+        {
+            if (host.State != HostState.Fencing)
+            {
+                continue;
+            }
+            var entry = host.ContinueFence
+                ?? (host.Fence is { Current: { } attempt } round ? new FenceInProgress(attempt.Token, attempt.FenceId, attempt.ExecutorHostId, round.VerdictEvidence) : null);
+            if (entry is not null)
+            {
+                (fencing ??= new Dictionary<string, FenceInProgress>(StringComparer.Ordinal))[host.Id] = entry;
+            }
+        }
+        return fencing ?? NoFenceInProgress;
+    }
+
+    private static readonly IReadOnlyDictionary<string, FenceInProgress> NoFenceInProgress = new Dictionary<string, FenceInProgress>(StringComparer.Ordinal);
 
     /// <summary>
     /// What a successor must start from (persist it after every step that audited something): where VMs are assigned
@@ -211,6 +258,7 @@ public sealed partial class HaCoordinator
                 fenced[host.Id] = [.. host.FencedTargets];
             }
         }
+        AddRemovedFenced(fenced);
         var released = new List<string>();
         foreach (var vm in _vms)
         {

@@ -44,6 +44,15 @@ internal sealed class HostRecord(HostSpec spec, HostFenceIdentity identity)
     public bool FenceNotNeededAudited { get; set; }
     public bool BackDuringFenceAudited { get; set; }
 
+    /// <summary>Its removal was asked for and deferred: it is drained, or fenced, first.</summary>
+    public bool RemovalDeferred { get; set; }
+
+    /// <summary>That deferral is in the audit log (once, by a leading coordinator).</summary>
+    public bool RemovalDeferralAudited { get; set; }
+
+    /// <summary>The operator's maintenance request before a deferred removal put the host in maintenance (restored if it is called off).</summary>
+    public bool? MaintenanceBeforeRemoval { get; set; }
+
     /// <summary>The round in progress (Fencing) or last failed (FenceFailed).</summary>
     public FenceRound? Fence { get; set; }
 
@@ -51,6 +60,9 @@ internal sealed class HostRecord(HostSpec spec, HostFenceIdentity identity)
     public List<FenceTarget>? FencedTargets { get; set; }
 
     public DateTimeOffset NextFenceRoundAt { get; set; }
+
+    /// <summary>A fence a previous leader ordered and did not see end: continued at this coordinator's first leading step.</summary>
+    public FenceInProgress? ContinueFence { get; set; }
 
     /// <summary>Fenced, SelfFenced or FenceFailed: the state a returning host came from, for when it falls silent again.</summary>
     public HostState ReturnedFrom { get; set; } = HostState.Fenced;

@@ -11,7 +11,8 @@ internal static class CmdlistParser
     public const string Usage =
         "crash HOSTS | restore HOSTS | partition HOSTS [network|storage] | cut-storage HOSTS | self-fence HOST | "
         + "fence-fails|fence-hangs|fence-unproven|start-fails HOST [once|always|never|N] | maintenance HOST | maintenance-end HOST | "
-        + "observer-cut HOSTS | observer-restore [HOSTS] | rogue-start HOST VM | coordinator-epoch N | end";
+        + "observer-cut HOSTS | observer-restore [HOSTS] | rogue-start HOST VM | coordinator-epoch N | coordinator-failover N | "
+        + "unprotect VM | protect VM | remove-host HOST | add-host HOST | end";
 
     public static List<SimCommand> Parse(string path, string displayName, SimCluster cluster) =>
         Parse(ScenarioLine.Read(path, displayName), cluster);
@@ -58,6 +59,13 @@ internal static class CmdlistParser
                     ? new SimCommand(time, verb, OneHost(line, args[..1], cluster, verb), args[1], 0, text)
                     : throw line.Error("expected 'rogue-start HOST VM' with a VM declared in cluster"),
                 "coordinator-epoch" => new SimCommand(time, verb, [], null, Epoch(line, args), text),
+                "coordinator-failover" => Epoch(line, args) is var epoch and > 0
+                    ? new SimCommand(time, verb, [], null, epoch, text)
+                    : throw line.Error("expected 'coordinator-failover N' with N the new leader's epoch (> 0)"),
+                "unprotect" or "protect" => args.Length == 1 && cluster.Vms.Exists(v => v.Id == args[0])
+                    ? new SimCommand(time, verb, [], args[0], 0, text)
+                    : throw line.Error($"expected '{verb} VM' with a VM declared in cluster"),
+                "remove-host" or "add-host" => new SimCommand(time, verb, OneHost(line, args, cluster, verb), null, 0, text),
                 "end" => args.Length == 0 ? new SimCommand(time, verb, [], null, 0, text) : throw line.Error("expected nothing after 'end'"),
                 _ => throw line.Error($"unknown command '{verb}'; expected one of: {Usage}"),
             });

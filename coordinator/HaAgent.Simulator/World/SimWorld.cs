@@ -30,7 +30,12 @@ internal sealed partial class SimWorld : IHaEnvironment
     private readonly List<string> _log = [];
     private readonly HashSet<string> _doubleWriters = new(StringComparer.Ordinal);
     private readonly HashSet<(string VmId, string HostId)> _rogueCopies = [];
-    private readonly HaCoordinator _coordinator;
+    private readonly IPlacementPlanner _planner;
+    private readonly HashSet<string> _unprotected = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _removalsAsked = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _removedHosts = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _maintenance = new(StringComparer.Ordinal);
+    private HaCoordinator _coordinator;
     private long _osdmapEpoch = 100;
     private long _actionSeq;
 
@@ -55,6 +60,7 @@ internal sealed partial class SimWorld : IHaEnvironment
                 _lunKeys[lun] = new SortedSet<string>(_hosts.Select(h => h.Identity.IscsiKey), StringComparer.Ordinal);
             }
         }
+        _planner = planner;
         _coordinator = new HaCoordinator(this, planner, cluster.Coordinator, cluster.ToHaCluster());
     }
 
@@ -100,6 +106,10 @@ internal sealed partial class SimWorld : IHaEnvironment
                 _pending.Dequeue()();
             }
             Heartbeats();
+            if (_removalsAsked.Count > 0)
+            {
+                RetryRemovals();
+            }
             _coordinator.DoOneIteration();
             CheckWritableCopies();
         }
@@ -186,12 +196,14 @@ internal sealed partial class SimWorld : IHaEnvironment
         foreach (var host in _hosts)
         {
             var truth = !host.Alive ? "down" : !host.NetworkUp ? "network cut" : !host.StorageUp ? "storage cut" : "up";
-            Write($"   host {host.Id}: {StateName(_coordinator.HostStateOf(host.Id))} ({truth}) runs [{string.Join(',', host.RunningVms)}]");
+            var verdict = _coordinator.HasHost(host.Id) ? StateName(_coordinator.HostStateOf(host.Id)) : "removed";
+            Write($"   host {host.Id}: {verdict} ({truth}) runs [{string.Join(',', host.RunningVms)}]");
         }
         foreach (var vm in _cluster.Vms.OrderBy(v => v.Id, StringComparer.Ordinal))
         {
-            var (state, hostId) = _coordinator.VmStateOf(vm.Id);
-            Write($"   vm {vm.Id}: {state.ToString().ToLowerInvariant()}{(hostId is null ? "" : " on " + hostId)}");
+            Write(_coordinator.TryGetVmState(vm.Id, out var state, out var hostId)
+                ? $"   vm {vm.Id}: {state.ToString().ToLowerInvariant()}{(hostId is null ? "" : " on " + hostId)}"
+                : $"   vm {vm.Id}: not HA-managed");
         }
         Write(Violations.Count == 0 ? "   invariant held" : $"   INVARIANT BROKEN {Violations.Count} time(s)");
     }

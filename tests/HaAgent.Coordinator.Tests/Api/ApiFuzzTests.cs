@@ -35,7 +35,7 @@ public sealed class ApiFuzzTests(ApiFixture fixture, ITestOutputHelper output) :
     private static readonly Dictionary<string, string[]> ServedMethods = new(StringComparer.Ordinal)
     {
         ["/v1/hosts"] = ["GET", "POST"],
-        ["/v1/hosts/{id}"] = ["GET", "PUT"],
+        ["/v1/hosts/{id}"] = ["GET", "PUT", "DELETE"],
         ["/v1/hosts/{id}/maintenance"] = ["POST", "DELETE"],
         ["/v1/vms"] = ["GET", "POST"],
         ["/v1/vms/{id}"] = ["GET", "PUT"],

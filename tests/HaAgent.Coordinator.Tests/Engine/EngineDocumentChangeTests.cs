@@ -2,6 +2,8 @@ using System.Security.Claims;
 using System.Text.Json;
 using HaAgent.Coordinator.Api;
 using HaAgent.Coordinator.Api.Contracts;
+using HaAgent.Coordinator.Engine;
+using HaAgent.Coordinator.Engine.Documents;
 using HaAgent.Coordinator.Store.Sqlite;
 using HaAgent.Core.Coordination;
 using HaAgent.Core.Model;
@@ -157,6 +159,68 @@ public sealed class EngineDocumentChangeTests : IAsyncLifetime
         await ChangeVmAsync(api, "vm.priority", static vm => vm with { Priority = 3 });
         await TickUntilAsync(() => _harness.Engine.Rebuilds == 1 && Knows("vm9"), "a rebuild that knows vm9");
         Assert.Equal((VmState.Running, "h1"), _harness.Engine.Core!.VmStateOf("vm1"));
+    }
+
+    [Fact]
+    public async Task FencedHostDeletedThenRegisteredAgain_FenceKeptAndTheHostComesBackFenced()
+    {
+        var harness = _harness!;
+        var (executor, fence) = await EngineScenarios.SilenceUntilFenceOrderAsync(harness);
+        harness.Result(executor, fence, OrderOutcome.Succeeded, EngineScenarios.Proof([.. fence.CephAddresses]));
+        await harness.TickUntilAsync(() => harness.Engine.Core!.HostStateOf("h1") == HostState.Fenced, "h1 fenced", 5, EngineScenarios.Peers);
+        var api = new ApiStore(_store!, NullLogger<ApiStore>.Instance);
+
+        var (h1, version, raw) = await api.GetAsync(ApiStore.HostsPrefix + "h1", ApiJsonContext.Default.HostDocument, CancellationToken.None);
+        Assert.Null((await api.CommitAsync(Operator, "host.delete", ApiStore.HostsPrefix + "h1", raw, null, version, CancellationToken.None)).Problem);
+        await harness.TickUntilRealAsync(() => !harness.Engine.Core!.HasHost("h1"), "h1 removed", 10, EngineScenarios.Peers);
+        await WaitForAuditAsync(static r => r.Subject == "host h1" && r.Decision.StartsWith("removed while fenced: the fence is kept", StringComparison.Ordinal), "h1's removal audited");
+
+        var snapshot = JsonSerializer.Deserialize((await _store!.GetAsync(CoordinatorEngine.SnapshotKey, CancellationToken.None))!.Value.Span, EngineJsonContext.Default.SnapshotDocument)!;
+        Assert.Equal(fence.CephAddresses, Assert.Single(snapshot.Fenced["h1"]).Addresses);
+
+        var again = JsonSerializer.SerializeToUtf8Bytes(h1! with { Version = 0 }, ApiJsonContext.Default.HostDocument);
+        Assert.Null((await api.CommitAsync(Operator, "host.register", ApiStore.HostsPrefix + "h1", null, again, 0, CancellationToken.None)).Problem);
+        await harness.TickUntilRealAsync(() => harness.Engine.Core!.HasHost("h1"), "h1 registered again", 10, EngineScenarios.Peers);
+
+        Assert.Equal(HostState.Fenced, harness.Engine.Core!.HostStateOf("h1"));
+        Assert.DoesNotContain(harness.Outbox.OfType<StartVmOrder>(), static s => s.HostId == "h1");
+        await WaitForAuditAsync(static r => r.Subject == "host h1" && r.Decision.StartsWith("registered again while still fenced", StringComparison.Ordinal), "h1's return audited");
+    }
+
+    [Fact]
+    public async Task HostWithHaVmDeletedBehindTheApi_RemovalDeferredAndDrainedNeverLeftUnwatched()
+    {
+        var harness = _harness!;
+        var api = new ApiStore(_store!, NullLogger<ApiStore>.Instance);
+        var (_, version, raw) = await api.GetAsync(ApiStore.HostsPrefix + "h1", ApiJsonContext.Default.HostDocument, CancellationToken.None);
+
+        // Past the API's own check (it would answer 409): the engine still keeps vm1 watched and drains h1 first.
+        Assert.Null((await api.CommitAsync(Operator, "host.delete", ApiStore.HostsPrefix + "h1", raw, null, version, CancellationToken.None)).Problem);
+        await TickUntilAsync(() => harness.Outbox.OfType<StopVmOrder>().Any(static s => s.HostId == "h1" && s.Order.VmId == "vm1"), "vm1 stopped on h1 for the drain");
+
+        Assert.True(harness.Engine.Core!.HasHost("h1"));
+        Assert.Equal((VmState.Stopping, "h1"), harness.Engine.Core.VmStateOf("vm1"));
+        await WaitForAuditAsync(static r => r.Subject == "host h1" && r.Decision.StartsWith("removal deferred: HA VM(s) [vm1]", StringComparison.Ordinal), "the deferral audited");
+        var (_, stop) = harness.Outbox.OfType<StopVmOrder>().First(static s => s.HostId == "h1");
+        harness.Result("h1", stop, OrderOutcome.Succeeded);
+        harness.Report("h1");
+        await harness.TickUntilRealAsync(() => !harness.Engine.Core!.HasHost("h1"), "h1 removed once drained", 10, EngineHarness.Hosts);
+        Assert.Contains(harness.Outbox.OfType<StartVmOrder>(), static s => s.HostId != "h1" && s.Order.VmId == "vm1");
+    }
+
+    /// <summary>A decision is committed with its step, a moment after the core made it: steps run until it is in the log.</summary>
+    private async Task WaitForAuditAsync(Func<EngineAuditRecordDocument, bool> match, string what)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            if ((await _harness!.EngineAuditAsync()).Exists(r => match(r)))
+            {
+                return;
+            }
+            await _harness.StepsAsync(1);
+            await Task.Delay(20);
+        }
+        Assert.Fail("not in the audit log: " + what);
     }
 
     private async Task ChangeVmAsync(ApiStore api, string action, Func<VmDocument, VmDocument> change)

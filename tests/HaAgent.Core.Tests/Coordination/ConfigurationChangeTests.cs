@@ -112,6 +112,26 @@ public sealed class ConfigurationChangeTests
     }
 
     [Fact]
+    public void RemoveVm_WhileItsOldHostIsFenced_StaleCopyStillStoppedBeforeTheUnfence()
+    {
+        var core = Build();
+        FailAndFenceH2(core);
+        Assert.True(core.RemoveVm("db1")); // unprotected while h2 is cut off; its restarted copy runs on a peer
+
+        _running["h2"] = ["db1"]; // h2 comes back with its stale copy, cut off from the volumes
+        RunSeconds(core, 1);
+
+        Assert.Equal(HostState.Returning, core.HostStateOf("h2"));
+        var stop = Assert.Single(_env.Stops);
+        Assert.Equal(("db1", "h2"), (stop.VmId, stop.HostId));
+        Assert.Contains("no longer HA-managed", stop.Why, StringComparison.Ordinal);
+        Assert.Empty(_env.Unfences);
+        _running["h2"] = [];
+        RunSeconds(core, 1);
+        Assert.Equal("h2", Assert.Single(_env.Unfences).HostId);
+    }
+
+    [Fact]
     public void RemoveHost_MidFence_RefusedAndItsVmIsReleasedOnlyByTheProof()
     {
         var core = Build();
@@ -131,19 +151,114 @@ public sealed class ConfigurationChangeTests
     }
 
     [Fact]
-    public void RemoveHost_WithVmsNoFenceProvedStopped_VmsBecomeUnknownNotRestarted()
+    public void RemoveHost_SuspectHostWithVms_DeferredUntilFencedThenRemovedWithTheFenceKept()
     {
         var core = Build();
         RunSeconds(core, 5, silent: "h2"); // suspect, not yet fenced
 
-        Assert.True(core.RemoveHost("h2"));
-        RunSeconds(core, 60, silent: "h2");
-
-        Assert.Equal((VmState.Unknown, null), core.VmStateOf("db1"));
+        Assert.False(core.RemoveHost("h2"));
+        Assert.False(core.RemoveHost("h2")); // retried by the engine at every poll: audited once
+        Assert.Single(_env.Audits, a => a.Kind == AuditKind.ConfigurationChanged && a.Subject == "host h2" && a.Decision.StartsWith("removal deferred: HA VM(s) [db1]", StringComparison.Ordinal));
+        Assert.Equal((VmState.Running, "h2"), core.VmStateOf("db1")); // not unknown: still watched, judged as usual
+        RunSeconds(core, 5, silent: "h2");
+        var fence = Assert.Single(_env.Fences);
+        Assert.False(core.RemoveHost("h2")); // mid-fence
         Assert.Empty(_env.Starts);
-        Assert.Empty(_env.Fences);
-        Assert.Contains(_env.Audits, a => a.Kind == AuditKind.ConfigurationChanged && a.Subject == "vm db1" && a.Decision.Contains("not restarted", StringComparison.Ordinal));
-        Assert.Equal(2, core.HostCount);
+
+        VerifyFence(fence);
+        RunSeconds(core, 1, silent: "h2");
+        Assert.Equal("db1", Assert.Single(_env.Starts).VmId);
+        Assert.True(core.RemoveHost("h2"));
+
+        Assert.False(core.HasHost("h2"));
+        Assert.Contains(_env.Audits, a => a.Subject == "host h2" && a.Decision.StartsWith("removed while fenced: the fence is kept (ceph-blocklist 127.99.0.2)", StringComparison.Ordinal));
+        Assert.Equal(["ceph-blocklist 127.99.0.2"], core.FencedSnapshot()["h2"].Select(t => t.ToString()));
+        Assert.Equal(["ceph-blocklist 127.99.0.2"], core.Snapshot().Fenced["h2"].Select(t => t.ToString()));
+    }
+
+    [Fact]
+    public void RemoveHost_HealthyHostWithVms_DrainedFirstThenRemoved()
+    {
+        var core = Build();
+        RunSeconds(core, 1);
+
+        Assert.False(core.RemoveHost("h1"));
+        RunSeconds(core, 1);
+        Assert.Equal(HostState.Maintenance, core.HostStateOf("h1"));
+        var stop = Assert.Single(_env.Stops);
+        Assert.Equal(("web1", "h1"), (stop.VmId, stop.HostId));
+        _running["h1"].Remove("web1");
+        _env.Observe(new VmStopResult(_env.Now, stop.Token, "web1", "h1", true, null));
+        RunSeconds(core, 1);
+
+        var start = Assert.Single(_env.Starts);
+        Assert.NotEqual("h1", start.HostId);
+        Assert.True(core.RemoveHost("h1"));
+        Assert.False(core.HasHost("h1"));
+        Assert.Contains(_env.Audits, a => a.Subject == "host h1" && a.Decision == "removed: no HA VM assigned, no fence applied");
+        Assert.False(core.FencedSnapshot().ContainsKey("h1"));
+    }
+
+    [Fact]
+    public void RemoveHost_FencedThenRegisteredAgain_StartsFencedReceivesNothingAndIsUnfencedOnlyOnReturn()
+    {
+        var core = Build();
+        FailAndFenceH2(core);
+        Assert.True(core.RemoveHost("h2"));
+
+        core.UpsertHost(new HostSpec("h2", 8, 32 * 1024, FailureDomains.None), new HostFenceIdentity("h2", "127.99.0.2", "key-h2"));
+        Assert.Equal(HostState.Fenced, core.HostStateOf("h2"));
+        Assert.Contains(_env.Audits, a => a.Subject == "host h2" && a.Decision.StartsWith("registered again while still fenced (ceph-blocklist 127.99.0.2)", StringComparison.Ordinal));
+        Assert.False(core.FencedSnapshot().Count == 0);
+        RunSeconds(core, 2, silent: "h2");
+        Assert.Equal(HostState.Fenced, core.HostStateOf("h2"));
+        Assert.Single(_env.Starts); // db1's restart elsewhere only; nothing on h2
+
+        // Its agent is heard and reports db1 (a leftover, running elsewhere now): stopped first, then the fence is lifted.
+        _running["h2"] = ["db1"];
+        RunSeconds(core, 1);
+        Assert.Equal(HostState.Returning, core.HostStateOf("h2"));
+        Assert.Contains(_env.Stops, s => s.HostId == "h2" && s.VmId == "db1");
+        Assert.Empty(_env.Unfences);
+        _running["h2"] = [];
+        RunSeconds(core, 1);
+        var unfence = Assert.Single(_env.Unfences);
+        Assert.Equal(("h2", "ceph-blocklist 127.99.0.2"), (unfence.HostId, Assert.Single(unfence.Targets).ToString()));
+    }
+
+    [Fact]
+    public void RemoveHost_FencedHost_FenceKeptAcrossASuccessorAndBackWhenRegisteredAgain()
+    {
+        var core = Build();
+        FailAndFenceH2(core);
+        Assert.True(core.RemoveHost("h2"));
+        var (placement, fenced, released) = core.Snapshot();
+
+        var env = new RecordingEnvironment { Epoch = 2 };
+        var hosts = new[] { "h1", "h3" }.Select(id => new HostSpec(id, 8, 32 * 1024, FailureDomains.None)).ToList();
+        var identities = new[] { "h1", "h3" }.Select(id => new HostFenceIdentity(id, "127.99.0.9", "key-" + id)).ToList();
+        var successor = new HaCoordinator(env, new RestartPlanner(), new CoordinatorOptions(),
+            new HaCluster(hosts, identities, [Vm("web1"), Vm("db1")], [], placement, fenced, released));
+
+        Assert.Equal(["ceph-blocklist 127.99.0.2"], successor.FencedSnapshot()["h2"].Select(t => t.ToString()));
+        successor.UpsertHost(new HostSpec("h2", 8, 32 * 1024, FailureDomains.None), new HostFenceIdentity("h2", "127.99.0.2", "key-h2"));
+        Assert.Equal(HostState.Fenced, successor.HostStateOf("h2"));
+    }
+
+    [Fact]
+    public void RemoveHost_RegisteredAgainWhileRemovalDeferred_RemovalCalledOff()
+    {
+        var core = Build();
+        RunSeconds(core, 1);
+        Assert.False(core.RemoveHost("h1"));
+
+        core.UpsertHost(new HostSpec("h1", 8, 32 * 1024, FailureDomains.None), new HostFenceIdentity("h1", "127.99.0.1", "key-h1"));
+
+        Assert.Contains(_env.Audits, a => a.Subject == "host h1" && a.Decision.StartsWith("registered again: its removal is called off", StringComparison.Ordinal));
+        Assert.True(core.HasHost("h1"));
+        RunSeconds(core, 2);
+        Assert.Equal(HostState.Healthy, core.HostStateOf("h1")); // the maintenance the removal asked for is called off too
+        Assert.Empty(_env.Stops);
     }
 
     [Fact]

@@ -33,11 +33,28 @@ public sealed class CoordinatorProperties
     }
 
     [Fact]
-    public void RandomFaults_AfterRepair_EveryVmRunsOnExactlyItsHostOrIsReportedUnplaceable()
+    public void FaultsWithLeaderTakeoversAndOperatorChanges_NeverStartAVmWhileAnotherHostCanWriteIt()
     {
-        RandomStory.Gen.Sample(story =>
+        RandomStory.ChangesGen.Sample(story =>
         {
-            var world = ScenarioRunner.RunText("random", story.Cluster(), story.Cmdlist());
+            var world = ScenarioRunner.RunText("changes", story.Cluster(), story.Cmdlist());
+            Assert.True(world.Violations.Count == 0, string.Join("; ", world.Violations));
+        }, iter: Iterations, threads: 1, print: s => s.ToString());
+    }
+
+    [Fact]
+    public void RandomFaultsWithLeaderTakeovers_AfterRepair_EveryVmRunsOnExactlyItsHostOrIsReportedUnplaceable() =>
+        RandomStory.TakeoverGen.Sample(story => AssertSettled(story, ScenarioRunner.RunText("takeover", story.Cluster(), story.Cmdlist())),
+            iter: Iterations, threads: 1, print: s => s.ToString());
+
+    [Fact]
+    public void RandomFaults_AfterRepair_EveryVmRunsOnExactlyItsHostOrIsReportedUnplaceable() =>
+        RandomStory.Gen.Sample(story => AssertSettled(story, ScenarioRunner.RunText("random", story.Cluster(), story.Cmdlist())),
+            iter: Iterations, threads: 1, print: s => s.ToString());
+
+    private static void AssertSettled(RandomStory story, HaAgent.Simulator.World.SimWorld world)
+    {
+        {
             var real = world.RealPlacement.GroupBy(p => p.VmId).ToDictionary(g => g.Key, g => g.Select(p => p.HostId).ToList());
             for (var v = 0; v < story.Vms.Length; v++)
             {
@@ -63,7 +80,7 @@ public sealed class CoordinatorProperties
                 var state = world.Coordinator.HostStateOf($"h{h}");
                 Assert.True(state is HostState.Healthy or HostState.Maintenance, $"h{h} ended {state} after repair");
             }
-        }, iter: Iterations, threads: 1, print: s => s.ToString());
+        }
     }
 
     [Fact]
