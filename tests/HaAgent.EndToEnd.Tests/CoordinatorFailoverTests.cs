@@ -33,7 +33,7 @@ public sealed class CoordinatorFailoverTests(ITestOutputHelper output)
         RunAsync(CoordinatorFailoverScenario.MidFailoverLeaderKillAsync, AssertMidFailoverTimes);
 
     [SkippableFact]
-    public Task LeaderPausedMidFailoverThenResumed_ItClaimsNothingNoOrderOfItsEpochReachesAgents() =>
+    public Task LeaderPausedMidFailoverThenResumed_ItClaimsNothingAgentsAcceptNoNewOrderOfItsEpoch() =>
         RunAsync(CoordinatorFailoverScenario.MidFailoverLeaderPauseAsync);
 
     private async Task RunAsync(Func<Narrator, CancellationToken, Task<DemoResult>> scenario, Action<DemoResult, string>? times = null)
