@@ -1,0 +1,147 @@
+using HaAgent.Agent.Configuration;
+using HaAgent.Agent.Memory;
+using HaAgent.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace HaAgent.Agent.Tests.Memory;
+
+public sealed class StartupMemoryTrimTests : IDisposable
+{
+    private readonly TempDirectory _directory = new("memory-trim");
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void Run_TrimOn_FilePagesOnlyThisProcessMapsLeaveAndOneMemoryLineIsLogged()
+    {
+        // A file of our own, mapped and read: its pages are mapped by this process alone, so the trim must drop them.
+        var path = _directory.File("touched.bin");
+        File.WriteAllBytes(path, new byte[2 << 20]);
+        using (var flush = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            flush.Flush(flushToDisk: true);
+        }
+        using var file = System.IO.MemoryMappedFiles.MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, System.IO.MemoryMappedFiles.MemoryMappedFileAccess.Read);
+        using var view = file.CreateViewAccessor(0, 2 << 20, System.IO.MemoryMappedFiles.MemoryMappedFileAccess.Read);
+        var sum = 0;
+        for (var offset = 0; offset < 2 << 20; offset += Environment.SystemPageSize)
+        {
+            sum += view.ReadByte(offset);
+        }
+        var logger = new LineLogger();
+        var trim = new StartupMemoryTrim(new MemoryAgentOptions(), TimeProvider.System, logger);
+
+        var result = trim.Run();
+
+        Assert.Equal(0, sum);
+        Assert.True(result.After.File <= result.Before.File - (2 << 20) * 9L / 10,
+            $"file pages {result.Before.File >> 10} KiB -> {result.After.File >> 10} KiB");
+        Assert.True(result.MappingsPagedOut > 0);
+        Assert.True(result.GcCommitted > 0 && result.GcLive > 0);
+        var line = Assert.Single(logger.Lines);
+        Assert.StartsWith("memory after start-up: gcCommittedKiB=", line, StringComparison.Ordinal);
+        Assert.Contains("trim on", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_TrimOff_LogsTheLineAndLeavesPagesAlone()
+    {
+        var logger = new LineLogger();
+        var trim = new StartupMemoryTrim(new MemoryAgentOptions { TrimAfterStartup = false }, TimeProvider.System, logger);
+
+        var result = trim.Run();
+
+        Assert.Equal(0, result.MappingsPagedOut);
+        Assert.Contains("trim off", Assert.Single(logger.Lines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_RunsOnceAfterTheSettleTime()
+    {
+        var time = new FakeTimeProvider();
+        var logger = new LineLogger();
+        using var trim = new StartupMemoryTrim(new MemoryAgentOptions { SettleTime = TimeSpan.FromMinutes(1), TrimAfterStartup = false }, time, logger);
+        await trim.StartAsync(CancellationToken.None);
+
+        // ExecuteAsync starts on the thread pool: step the clock until the line comes, never less than the settle time.
+        var advanced = TimeSpan.Zero;
+        while (trim.ExecuteTask is not { IsCompleted: true } && advanced < TimeSpan.FromMinutes(5))
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            advanced += TimeSpan.FromSeconds(1);
+            await Task.Delay(10);
+            if (advanced < TimeSpan.FromMinutes(1))
+            {
+                Assert.Empty(logger.Lines);
+            }
+        }
+        await trim.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Single(logger.Lines);
+        Assert.NotNull(trim.Last);
+    }
+
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("02:00:00")]
+    public async Task Run_SettleTimeOutOfRange_ExitsWithConfigurationErrorNamingTheKey(string settleTime)
+    {
+        var path = WriteConfig($$"""{ "trimAfterStartup": true, "settleTime": "{{settleTime}}" }""");
+        var error = new StringWriter();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        var exit = await AgentProgram.RunAsync(["--config", path], error, stop.Token);
+
+        Assert.Equal(AgentProgram.ConfigurationError, exit);
+        Assert.Contains("Memory:SettleTime", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bind_MemoryKeys_ReadFromAgentJson()
+    {
+        var path = WriteConfig("""{ "trimAfterStartup": false, "settleTime": "00:02:00" }""");
+        using var host = AgentHost.CreateBuilder(["--config", path]).Build();
+        var options = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<Microsoft.Extensions.Options.IOptions<AgentOptions>>(host.Services).Value;
+
+        Assert.False(options.Memory.TrimAfterStartup);
+        Assert.Equal(TimeSpan.FromMinutes(2), options.Memory.SettleTime);
+        Assert.True(new MemoryAgentOptions().TrimAfterStartup);
+    }
+
+    private string WriteConfig(string memory)
+    {
+        var secret = _directory.File("agent.key");
+        File.WriteAllText(secret, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        var path = _directory.File($"agent-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, $$"""
+            {
+              "hostId": "hv-01",
+              "coordinatorEndpoints": [ "http://127.0.0.1:9" ],
+              "stateFile": "{{_directory.File("state.json")}}",
+              "coordinator": { "secretFile": "{{secret}}" },
+              "libvirt": { "uri": "test:///default" },
+              "memory": {{memory}}
+            }
+            """);
+        return path;
+    }
+
+    private sealed class LineLogger : ILogger<StartupMemoryTrim>
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Lines)
+            {
+                Lines.Add(formatter(state, exception));
+            }
+        }
+    }
+}
