@@ -19,12 +19,11 @@ namespace HaAgent.Benchmarks.Agent;
 /// (--seconds; 300+ for the steady state) samples RSS, then the report gives RSS (anon vs file-backed), PSS, private,
 /// the breakdown by owner (managed heap, NativeAOT runtime data, malloc, stacks, binary and each library's file pages:
 /// <see cref="MemoryBreakdown"/>), the largest anonymous mappings, thread names, CPU per thread over the window. After
-/// it, the critical paths are timed twice, first right after the idle window (what a trim would have made cold) and
-/// again warm: a libvirt event to the coordinator's report, and a Ceph fence order (blocklist + osdmap proof) to its
-/// result, each with the major page faults it took (pages read back from disk).
+/// it, the critical paths are timed (a libvirt event to the coordinator's report, a Ceph fence order to its result):
+/// first after the idle window, then warm vs right after a page-out like the trim's (with the major faults each took).
 /// <code>dotnet publish agent/HaAgent.Agent -c Release -r linux-x64
 /// dotnet run -c Release --project benchmarks/HaAgent.Benchmarks -- agent-footprint [--binary PATH] [--vms 50] [--seconds 60]
-///     [--settle 20] [--trim on|off] [--env NAME=VALUE]... [--coordinator http|https|none] [--smaps FILE]</code>
+///     [--settle 20] [--trim on|off] [--env NAME=VALUE]... [--coordinator http|https|none] [--smaps FILE] [--retrim binary|all|none]</code>
 /// </summary>
 internal static partial class AgentFootprint
 {
@@ -156,7 +155,7 @@ internal static partial class AgentFootprint
                 long Kib(string group) => long.Parse(settled.Groups[group].Value, CultureInfo.InvariantCulture);
                 Console.WriteLine($"  after start-up ({settle} s) trim {settled.Groups["trim"].Value}: RSS {Kib("rssBefore") / 1024.0:F1} -> {Kib("rss") / 1024.0:F1} MiB " +
                     $"(anon {Kib("anonBefore") / 1024.0:F1} -> {Kib("anon") / 1024.0:F1}, file {Kib("fileBefore") / 1024.0:F1} -> {Kib("file") / 1024.0:F1}; " +
-                    $"{settled.Groups["mappings"].Value} mappings paged out in {settled.Groups["ms"].Value} ms); GC committed {Kib("gcCommitted") / 1024.0:F1} MiB, live {Kib("gcLive") / 1024.0:F1} MiB");
+                    $"{settled.Groups["mappings"].Value} mappings of the binary paged out in {settled.Groups["ms"].Value} ms); GC committed {Kib("gcCommitted") / 1024.0:F1} MiB, live {Kib("gcLive") / 1024.0:F1} MiB");
             }
             Console.WriteLine($"  then {seconds} s idle:");
             Console.WriteLine($"  RSS            {resident.Rss / 1048576.0,8:F1} MiB (peak over window {peakRss / 1024.0:F1} MiB)");
@@ -198,7 +197,7 @@ internal static partial class AgentFootprint
             Console.WriteLine($"  heartbeat      {heartbeat.Status}, sequence {heartbeat.Record?.Sequence}, client {heartbeat.Record?.CephClientAddress}");
             if (coordinator is not null)
             {
-                await ProbeCriticalPathsAsync(agent.Id, coordinator, control, ceph);
+                await ProbeCriticalPathsAsync(agent.Id, binary, Argument(args, "--retrim") ?? "binary", coordinator, control, ceph);
                 var afterProbes = ProcessMemory.ReadResident(agent.Id);
                 Console.WriteLine($"  after the probes RSS {Mib(afterProbes.Rss):F1} MiB (anon {Mib(afterProbes.Anonymous):F1}, file {Mib(afterProbes.File):F1}), PSS {Mib(afterProbes.Pss):F1}, private {Mib(afterProbes.Private):F1}; load average [{ThreadCpu.LoadAverage()}]");
             }
@@ -233,55 +232,95 @@ internal static partial class AgentFootprint
     }
 
     /// <summary>
-    /// Times what must stay fast after a trim, first (cold: whatever the trim paged out is read back now) and then
-    /// again (warm): a VM destroyed in libvirt until the coordinator holds the report showing it stopped, and a Ceph
-    /// fence order (blocklist a live client, prove it in the osdmap) until its result; with the agent's major faults.
+    /// Times what must stay fast after a trim: a VM destroyed in libvirt until the coordinator holds the report showing
+    /// it stopped, and a Ceph fence order (blocklist a live client, prove it in the osdmap) until its result. First right
+    /// after the idle window (the fence's first run includes the fencer's connect), then <see cref="Rounds"/> pairs:
+    /// warm (just after the same operation), and right after this benchmark paged out the agent's file mappings again
+    /// from outside (process_madvise: what the agent's own trim does; --retrim binary|all|none). With the agent's major
+    /// faults (pages read back from disk) per sample.
     /// </summary>
-    private static async Task ProbeCriticalPathsAsync(int pid, LoopbackCoordinator coordinator, LibvirtConnection control, CephCluster ceph)
+    private static async Task ProbeCriticalPathsAsync(int pid, string binary, string retrim, LoopbackCoordinator coordinator, LibvirtConnection control, CephCluster ceph)
     {
-        for (var round = 1; round <= 2; round++)
+        using var process = HaAgent.NativeInterop.Processes.PidFd.Open(pid);
+        void Retrim()
         {
-            var name = $"ha-{round - 1:D3}";
+            if (retrim != "none")
+            {
+                ProcessMemory.PageOut(process, [.. ProcessMemory.ReadMappings(pid)
+                    .Where(m => m.IsFileBacked && m.Rss > 0 && !(m.IsWritable && !m.IsPrivate) && (retrim == "all" || m.Path == binary))]);
+                ProcessMemory.DropCachedPages(binary);
+            }
+        }
+
+        var vm = 0;
+        async Task<(double Ms, long Faults)> EventToReport()
+        {
+            var name = $"ha-{vm++ % 10:D3}";
             using var domain = control.LookupByName(name);
             var faults = MajorFaults(pid);
-            var report = await TimeAsync(coordinator, (report, _) => report.Vms.Any(v => v.VmId == name && v.State == VmRunState.Stopped), domain.Destroy);
-            Console.WriteLine($"  probe {(round == 1 ? "cold" : "warm")}: libvirt destroy -> report at the coordinator {report:F1} ms, {MajorFaults(pid) - faults} major faults");
-            await TimeAsync(coordinator, (report, _) => report.Vms.Any(v => v.VmId == name && v.State == VmRunState.Running), domain.Create);
+            var ms = await TimeAsync(coordinator, report => report.Vms.Any(v => v.VmId == name && v.State == VmRunState.Stopped), domain.Destroy);
+            var taken = MajorFaults(pid) - faults;
+            await TimeAsync(coordinator, report => report.Vms.Any(v => v.VmId == name && v.State == VmRunState.Running), domain.Create);
+            return (ms, taken);
         }
-        for (var round = 1; round <= 2; round++)
+
+        var fences = 0;
+        var victim = ceph.HostClient("victim");
+        async Task<(double Ms, long Faults)> Fence()
         {
-            using var victim = RadosCluster.Connect(new RadosConnectOptions
-            {
-                ClientName = ceph.HostClient("victim").Name, ConfigFile = ceph.ConfigPath, Keyring = ceph.HostClient("victim").KeyringPath,
-            });
-            var address = victim.ClientAddress.ToString();
-            var faults = MajorFaults(pid);
+            using var client = RadosCluster.Connect(new RadosConnectOptions { ClientName = victim.Name, ConfigFile = ceph.ConfigPath, Keyring = victim.KeyringPath });
+            var address = client.ClientAddress.ToString();
             var result = new TaskCompletionSource<(OrderResultMessage Result, long At)>(TaskCreationOptions.RunContinuationsAsynchronously);
-            string? orderId = null;
+            var orderId = $"fence-victim-{++fences}";
             coordinator.Messages.OnOrderResult = (message, at) =>
             {
-                if (message.OrderId == Volatile.Read(ref orderId))
+                if (message.OrderId == orderId)
                 {
                     result.TrySetResult((message, at));
                 }
             };
+            var faults = MajorFaults(pid);
             var sent = Stopwatch.GetTimestamp();
-            var order = coordinator.Send(stamp => new FenceOrder($"fence-victim-{round}", stamp, "victim", [address], []));
-            Volatile.Write(ref orderId, order.OrderId);
+            coordinator.Send(stamp => new FenceOrder(orderId, stamp, "victim", [address], []));
             var (message, at) = await result.Task.WaitAsync(ProbeDeadline);
             coordinator.Messages.OnOrderResult = null;
-            Console.WriteLine($"  probe {(round == 1 ? "cold" : "warm")}: fence order (blocklist + osdmap proof{(round == 1 ? ", incl. the fencer's first connect" : "")}) -> result " +
-                $"{Stopwatch.GetElapsedTime(sent, at).TotalMilliseconds:F1} ms, {message.Outcome}, {MajorFaults(pid) - faults} major faults");
+            if (message.Outcome != OrderOutcome.Succeeded)
+            {
+                throw new InvalidOperationException($"fence {orderId}: {message.Outcome} {message.FailureMessage}");
+            }
+            return (Stopwatch.GetElapsedTime(sent, at).TotalMilliseconds, MajorFaults(pid) - faults);
+        }
+
+        foreach (var (name, probe) in new (string, Func<Task<(double Ms, long Faults)>>)[] { ("libvirt destroy -> report at the coordinator", EventToReport), ("fence order -> result (blocklist + osdmap proof)", Fence) })
+        {
+            var first = await probe();
+            var warm = new List<(double Ms, long Faults)>();
+            var trimmed = new List<(double Ms, long Faults)>();
+            for (var round = 0; round < Rounds; round++)
+            {
+                warm.Add(await probe());
+                Retrim();
+                await Task.Delay(200);
+                trimmed.Add(await probe());
+            }
+            static string Summary(List<(double Ms, long Faults)> samples) =>
+                $"median {samples.Select(s => s.Ms).Order().ElementAt(samples.Count / 2),6:F1} ms, max {samples.Max(s => s.Ms),6:F1} ms, major faults {samples.Sum(s => s.Faults)} [{string.Join(' ', samples.Select(s => $"{s.Ms:F1}"))}]";
+            Console.WriteLine($"  probe {name}");
+            Console.WriteLine($"    first after the idle window {first.Ms,6:F1} ms, {first.Faults} major faults");
+            Console.WriteLine($"    warm ×{Rounds}                     {Summary(warm)}");
+            Console.WriteLine($"    right after a re-trim ({retrim}) ×{Rounds} {Summary(trimmed)}");
         }
     }
 
+    private const int Rounds = 5;
+
     /// <summary>Runs <paramref name="change"/> and returns the milliseconds until the first VM report matching <paramref name="match"/>.</summary>
-    private static async Task<double> TimeAsync(LoopbackCoordinator coordinator, Func<VmReportMessage, long, bool> match, Action change)
+    private static async Task<double> TimeAsync(LoopbackCoordinator coordinator, Func<VmReportMessage, bool> match, Action change)
     {
         var seen = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         coordinator.Messages.OnVmReport = (report, at) =>
         {
-            if (match(report, at))
+            if (match(report))
             {
                 seen.TrySetResult(at);
             }
@@ -415,6 +454,6 @@ internal static partial class AgentFootprint
             .Where(p => p.Length == 2 && long.TryParse(p[1].Trim().Split(' ')[0], NumberStyles.None, CultureInfo.InvariantCulture, out _))
             .ToDictionary(p => p[0], p => long.Parse(p[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
 
-    [GeneratedRegex(@"gcCommittedKiB=(?<gcCommitted>\d+) gcLiveKiB=(?<gcLive>\d+) rssKiB=(?<rss>\d+) anonKiB=(?<anon>\d+) fileKiB=(?<file>\d+) pssKiB=(?<pss>\d+) privateKiB=(?<private>\d+); trim (?<trim>\w+) \(before: rssKiB=(?<rssBefore>\d+) anonKiB=(?<anonBefore>\d+) fileKiB=(?<fileBefore>\d+); (?<mappings>\d+) file mappings paged out in (?<ms>\d+) ms\)")]
+    [GeneratedRegex(@"gcCommittedKiB=(?<gcCommitted>\d+) gcLiveKiB=(?<gcLive>\d+) rssKiB=(?<rss>\d+) anonKiB=(?<anon>\d+) fileKiB=(?<file>\d+) pssKiB=(?<pss>\d+) privateKiB=(?<private>\d+); trim (?<trim>\w+) \(before: rssKiB=(?<rssBefore>\d+) anonKiB=(?<anonBefore>\d+) fileKiB=(?<fileBefore>\d+); (?<mappings>\d+) mappings of the binary paged out in (?<ms>\d+) ms\)")]
     private static partial Regex SettledLine();
 }

@@ -64,6 +64,64 @@ public sealed class ProcessMemoryTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(content, File.ReadAllBytes(path));
     }
 
+    [SkippableFact]
+    public void PageOut_ThroughAPidfd_ReclaimsThatProcesssMapping()
+    {
+        Requires.Root();
+        var path = WriteRandomFile(out var content);
+        using var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        using var view = file.CreateViewAccessor(0, FileSize, MemoryMappedFileAccess.Read);
+        var read = new byte[FileSize];
+        view.ReadArray(0, read, 0, FileSize);
+        using var self = Processes.PidFd.Open(Environment.ProcessId);
+
+        var advised = ProcessMemory.PageOut(self, [Mapping(path)]);
+
+        Assert.Equal(FileSize, advised);
+        Assert.True(Mapping(path).Rss <= FileSize / 10, $"{Mapping(path).Rss} bytes still resident");
+        view.ReadArray(0, read, 0, FileSize);
+        Assert.Equal(content, read);
+    }
+
+    [SkippableFact]
+    public void AdviseRandomAccess_AfterPageOut_OneTouchedPageComesBackAlone()
+    {
+        var path = WriteRandomFile(out var content);
+        using var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        using var view = file.CreateViewAccessor(0, FileSize, MemoryMappedFileAccess.Read);
+        var read = new byte[FileSize];
+        view.ReadArray(0, read, 0, FileSize);
+        Assert.True(ProcessMemory.AdviseRandomAccess(Mapping(path)));
+        Assert.True(ProcessMemory.PageOut(Mapping(path)));
+
+        var middle = FileSize / 2 + 123;
+        var value = view.ReadByte(middle);
+
+        // Without the advice the fault reads around it and maps the neighbours too (64 KiB and more).
+        var resident = Mapping(path).Rss;
+        output.WriteLine($"one byte read after the page-out: {resident / 1024} KiB resident");
+        Assert.Equal(content[middle], value);
+        Assert.True(resident <= 2 * Environment.SystemPageSize, $"{resident} bytes resident after touching one page");
+    }
+
+    [SkippableFact]
+    public async Task DropCachedPages_ReadFile_LeavesThePageCacheAndStillReadsTheSame()
+    {
+        Requires.Tools("util-linux", "fincore");
+        var path = WriteRandomFile(out var content);
+        Assert.Equal(content, await File.ReadAllBytesAsync(path));
+        Assert.True(await CachedBytesAsync(path) >= FileSize * 9L / 10, "a file just read is cached");
+
+        ProcessMemory.DropCachedPages(path);
+
+        Assert.True(await CachedBytesAsync(path) <= FileSize / 10, "dropped from the page cache");
+        Assert.Equal(content, await File.ReadAllBytesAsync(path));
+    }
+
+    [Fact]
+    public void DropCachedPages_MissingFile_Throws() =>
+        Assert.ThrowsAny<IOException>(() => ProcessMemory.DropCachedPages(_directory.File("missing")));
+
     [Fact]
     public void TrimMallocHeaps_FreedNativeBlocksInsideTheHeap_ReturnedToTheKernel()
     {
@@ -164,6 +222,12 @@ public sealed class ProcessMemoryTests(ITestOutputHelper output) : IDisposable
             stream.Flush(flushToDisk: true);
         }
         return path;
+    }
+
+    private static async Task<long> CachedBytesAsync(string path)
+    {
+        var result = (await ProcessRunner.RunAsync("fincore", ["--bytes", "--noheadings", "--output", "RES", path], TimeSpan.FromSeconds(10))).EnsureSuccess("fincore");
+        return long.Parse(result.StandardOutput.Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static MemoryMapping Mapping(string path) => Assert.Single(ProcessMemory.ReadMappings(), m => m.Path == path);

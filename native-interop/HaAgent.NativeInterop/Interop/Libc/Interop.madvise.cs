@@ -13,6 +13,9 @@ internal static partial class Interop
         /// </summary>
         internal const int MADV_PAGEOUT = 21;
 
+        /// <summary>Expect page references in random order: a fault reads only the faulting page, no read-around.</summary>
+        internal const int MADV_RANDOM = 1;
+
         /// <summary>madvise(2). <paramref name="address"/> must be page-aligned.</summary>
         [LibraryImport(Libraries.Libc, EntryPoint = "madvise", SetLastError = true)]
         internal static partial int madvise(nint address, nuint length, int advice);
