@@ -18,11 +18,9 @@ public sealed class ProcessMemoryTests(ITestOutputHelper output) : IDisposable
     [SkippableFact]
     public void PageOut_TouchedFileMapping_RssFallsAndContentReadsBackIdentically()
     {
-        var path = WriteRandomFile(out var content);
-        using var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        using var view = file.CreateViewAccessor(0, FileSize, MemoryMappedFileAccess.Read);
+        using var mapped = MapAndReadRandomFile();
+        var (path, content, view) = (mapped.Path, mapped.Content, mapped.View);
         var read = new byte[FileSize];
-        view.ReadArray(0, read, 0, FileSize);
         var touched = Mapping(path);
         Assert.True(touched.Rss >= FileSize * 9L / 10, $"after reading every page {touched.Rss} bytes resident");
 
@@ -68,11 +66,9 @@ public sealed class ProcessMemoryTests(ITestOutputHelper output) : IDisposable
     public void PageOut_ThroughAPidfd_ReclaimsThatProcesssMapping()
     {
         Requires.Root();
-        var path = WriteRandomFile(out var content);
-        using var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        using var view = file.CreateViewAccessor(0, FileSize, MemoryMappedFileAccess.Read);
+        using var mapped = MapAndReadRandomFile();
+        var (path, content, view) = (mapped.Path, mapped.Content, mapped.View);
         var read = new byte[FileSize];
-        view.ReadArray(0, read, 0, FileSize);
         using var self = Processes.PidFd.Open(Environment.ProcessId);
 
         var advised = ProcessMemory.PageOut(self, [Mapping(path)]);
@@ -86,11 +82,9 @@ public sealed class ProcessMemoryTests(ITestOutputHelper output) : IDisposable
     [SkippableFact]
     public void AdviseRandomAccess_AfterPageOut_OneTouchedPageComesBackAlone()
     {
-        var path = WriteRandomFile(out var content);
-        using var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        using var view = file.CreateViewAccessor(0, FileSize, MemoryMappedFileAccess.Read);
+        using var mapped = MapAndReadRandomFile();
+        var (path, content, view) = (mapped.Path, mapped.Content, mapped.View);
         var read = new byte[FileSize];
-        view.ReadArray(0, read, 0, FileSize);
         Assert.True(ProcessMemory.AdviseRandomAccess(Mapping(path)));
         Assert.True(ProcessMemory.PageOut(Mapping(path)));
 
@@ -222,6 +216,25 @@ public sealed class ProcessMemoryTests(ITestOutputHelper output) : IDisposable
             stream.Flush(flushToDisk: true);
         }
         return path;
+    }
+
+    /// <summary>A random file on disk, mapped read-only and read through once (every page resident).</summary>
+    private MappedFile MapAndReadRandomFile()
+    {
+        var path = WriteRandomFile(out var content);
+        var file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        var view = file.CreateViewAccessor(0, FileSize, MemoryMappedFileAccess.Read);
+        view.ReadArray(0, new byte[FileSize], 0, FileSize);
+        return new MappedFile(path, content, file, view);
+    }
+
+    private sealed record MappedFile(string Path, byte[] Content, MemoryMappedFile File, MemoryMappedViewAccessor View) : IDisposable
+    {
+        public void Dispose()
+        {
+            View.Dispose();
+            File.Dispose();
+        }
     }
 
     private static async Task<long> CachedBytesAsync(string path)
