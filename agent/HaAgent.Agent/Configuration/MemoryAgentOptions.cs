@@ -6,9 +6,8 @@ namespace HaAgent.Agent.Configuration;
 internal sealed class MemoryAgentOptions
 {
     /// <summary>
-    /// Once, <see cref="SettleTime"/> after start: compact the managed heap (its free regions go back to the kernel),
-    /// give free malloc memory back, and drop the agent binary's pages from memory so only what the agent keeps using
-    /// comes back, page by page. Nothing is lost: a page used again is read back from the binary (a major fault, once).
+    /// Once, <see cref="SettleTime"/> after start: compact the managed heap (its free regions go back to the kernel) and
+    /// drop the agent binary's pages from memory so only what the agent keeps using comes back, page by page. Nothing is lost: a page used again is read back from the binary (a major fault, once).
     /// Shared libraries are left alone: their pages are shared with libvirtd/QEMU/Ceph and came back anyway (measured).
     /// </summary>
     public bool TrimAfterStartup { get; set; } = true;

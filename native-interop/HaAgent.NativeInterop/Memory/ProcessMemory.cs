@@ -4,9 +4,9 @@ using System.Runtime.InteropServices;
 namespace HaAgent.NativeInterop.Memory;
 
 /// <summary>
-/// What a process holds in memory (/proc/PID/smaps, status, smaps_rollup) and the two ways this process can give
-/// memory back without losing any: returning free malloc memory (malloc_trim) and asking the kernel to reclaim pages
-/// of its own mappings (madvise MADV_PAGEOUT).
+/// What a process holds in memory (/proc/PID/smaps, status, smaps_rollup), and how it gives file pages back without
+/// losing any: asking the kernel to reclaim pages of its mappings (madvise MADV_PAGEOUT, MADV_RANDOM against read-around
+/// on the way back) and to drop a file's unmapped cached pages (posix_fadvise POSIX_FADV_DONTNEED).
 /// </summary>
 public static class ProcessMemory
 {
@@ -110,13 +110,6 @@ public static class ProcessMemory
             throw new ErrnoException("posix_fadvise", error, $"POSIX_FADV_DONTNEED {path}");
         }
     }
-
-    /// <summary>
-    /// Gives free memory in every glibc malloc arena back to the kernel (malloc_trim(0)): the memory native libraries
-    /// freed after their start-up but that malloc kept for reuse. Costs a walk over the arenas (milliseconds).
-    /// </summary>
-    /// <returns>True when some memory was released.</returns>
-    public static bool TrimMallocHeaps() => Interop.Libc.malloc_trim(0) != 0;
 
     private static List<MemoryMapping> ReadMappings(string process)
     {

@@ -33,13 +33,16 @@ public sealed class StartupMemoryTrimTests : IDisposable
         var logger = new LineLogger();
         var trim = new StartupMemoryTrim(new MemoryAgentOptions(), TimeProvider.System, logger, binary: path);
 
+        var before = Resident(path);
+
         var result = trim.Run();
 
+        // The process's totals move with whatever other tests do meanwhile: judge the stand-in's own mapping.
+        var after = Resident(path);
+        Assert.True(before >= (2 << 20) * 9L / 10 && after <= (2 << 20) / 10, $"the binary's pages {before >> 10} KiB -> {after >> 10} KiB");
+        Assert.Equal(1, result.MappingsPagedOut);
         Assert.Equal(0, sum);
         Assert.Equal(0, view.ReadByte((1 << 20) + 5));
-        Assert.True(result.After.File <= result.Before.File - (2 << 20) * 9L / 10,
-            $"file pages {result.Before.File >> 10} KiB -> {result.After.File >> 10} KiB");
-        Assert.Equal(1, result.MappingsPagedOut);
         Assert.True(result.GcCommitted > 0 && result.GcLive > 0);
         var line = Assert.Single(logger.Lines);
         Assert.StartsWith("memory after start-up: gcCommittedKiB=", line, StringComparison.Ordinal);
@@ -111,6 +114,9 @@ public sealed class StartupMemoryTrimTests : IDisposable
         Assert.Equal(TimeSpan.FromMinutes(2), options.Memory.SettleTime);
         Assert.True(new MemoryAgentOptions().TrimAfterStartup);
     }
+
+    private static long Resident(string path) =>
+        HaAgent.NativeInterop.Memory.ProcessMemory.ReadMappings().Where(m => m.Path == path).Sum(m => m.Rss);
 
     private string WriteConfig(string memory)
     {

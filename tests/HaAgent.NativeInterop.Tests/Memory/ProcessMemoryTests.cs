@@ -1,5 +1,4 @@
 using System.IO.MemoryMappedFiles;
-using System.Runtime.InteropServices;
 using HaAgent.NativeInterop.Memory;
 using HaAgent.Testing;
 using Xunit.Abstractions;
@@ -115,34 +114,6 @@ public sealed class ProcessMemoryTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void DropCachedPages_MissingFile_Throws() =>
         Assert.ThrowsAny<IOException>(() => ProcessMemory.DropCachedPages(_directory.File("missing")));
-
-    [Fact]
-    public void TrimMallocHeaps_FreedNativeBlocksInsideTheHeap_ReturnedToTheKernel()
-    {
-        // 64 MiB of small malloc blocks, all freed but the last (which pins the heap's top, so free() cannot give the
-        // memory back by itself): only malloc_trim returns the free pages inside the heap.
-        const int Block = 1024;
-        var blocks = new nint[64 * 1024];
-        for (var i = 0; i < blocks.Length; i++)
-        {
-            blocks[i] = Marshal.AllocHGlobal(Block);
-            Marshal.WriteByte(blocks[i], 0, 1);
-            Marshal.WriteByte(blocks[i], Block - 1, 1);
-        }
-        for (var i = 0; i < blocks.Length - 1; i++)
-        {
-            Marshal.FreeHGlobal(blocks[i]);
-        }
-        var before = ProcessMemory.ReadResident();
-
-        var released = ProcessMemory.TrimMallocHeaps();
-
-        var after = ProcessMemory.ReadResident();
-        Marshal.FreeHGlobal(blocks[^1]);
-        output.WriteLine($"anon {before.Anonymous >> 10} KiB -> {after.Anonymous >> 10} KiB");
-        Assert.True(released);
-        Assert.True(before.Anonymous - after.Anonymous >= 32 << 20, $"anon {before.Anonymous} -> {after.Anonymous}");
-    }
 
     [Fact]
     public void ReadResident_ThisProcess_SplitAddsUpAndPssWithinRss()
