@@ -1,5 +1,6 @@
 using HaAgent.Agent.Configuration;
 using HaAgent.Agent.Memory;
+using HaAgent.Agent.Tests.DBus;
 using HaAgent.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -30,7 +31,7 @@ public sealed class StartupMemoryTrimTests : IDisposable
         {
             sum += view.ReadByte(offset);
         }
-        var logger = new LineLogger();
+        var logger = new ListLogger<StartupMemoryTrim>();
         var trim = new StartupMemoryTrim(new MemoryAgentOptions(), TimeProvider.System, logger, binary: path);
 
         var before = Resident(path);
@@ -44,7 +45,8 @@ public sealed class StartupMemoryTrimTests : IDisposable
         Assert.Equal(0, sum);
         Assert.Equal(0, view.ReadByte((1 << 20) + 5));
         Assert.True(result.GcCommitted > 0 && result.GcLive > 0);
-        var line = Assert.Single(logger.Lines);
+        var (level, eventId, line) = Assert.Single(logger.Entries);
+        Assert.Equal((LogLevel.Information, AgentEventIds.MemoryAfterStartup), (level, eventId));
         Assert.StartsWith("memory after start-up: gcCommittedKiB=", line, StringComparison.Ordinal);
         Assert.Contains("trim on", line, StringComparison.Ordinal);
     }
@@ -52,20 +54,20 @@ public sealed class StartupMemoryTrimTests : IDisposable
     [Fact]
     public void Run_TrimOff_LogsTheLineAndLeavesPagesAlone()
     {
-        var logger = new LineLogger();
+        var logger = new ListLogger<StartupMemoryTrim>();
         var trim = new StartupMemoryTrim(new MemoryAgentOptions { TrimAfterStartup = false }, TimeProvider.System, logger, binary: "/nonexistent");
 
         var result = trim.Run();
 
         Assert.Equal(0, result.MappingsPagedOut);
-        Assert.Contains("trim off", Assert.Single(logger.Lines), StringComparison.Ordinal);
+        Assert.Contains("trim off", Assert.Single(logger.Entries).Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task ExecuteAsync_RunsOnceAfterTheSettleTime()
     {
         var time = new FakeTimeProvider();
-        var logger = new LineLogger();
+        var logger = new ListLogger<StartupMemoryTrim>();
         using var trim = new StartupMemoryTrim(new MemoryAgentOptions { SettleTime = TimeSpan.FromMinutes(1), TrimAfterStartup = false }, time, logger);
         await trim.StartAsync(CancellationToken.None);
 
@@ -78,12 +80,12 @@ public sealed class StartupMemoryTrimTests : IDisposable
             await Task.Delay(10);
             if (advanced < TimeSpan.FromMinutes(1))
             {
-                Assert.Empty(logger.Lines);
+                Assert.Empty(logger.Entries);
             }
         }
         await trim.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(10));
 
-        Assert.Single(logger.Lines);
+        Assert.Single(logger.Entries);
         Assert.NotNull(trim.Last);
     }
 
@@ -134,22 +136,5 @@ public sealed class StartupMemoryTrimTests : IDisposable
             }
             """);
         return path;
-    }
-
-    private sealed class LineLogger : ILogger<StartupMemoryTrim>
-    {
-        public List<string> Lines { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (Lines)
-            {
-                Lines.Add(formatter(state, exception));
-            }
-        }
     }
 }
