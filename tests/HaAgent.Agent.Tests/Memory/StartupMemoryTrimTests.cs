@@ -7,6 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace HaAgent.Agent.Tests.Memory;
 
+[Collection(MemoryTrimCollection.Name)]
 public sealed class StartupMemoryTrimTests : IDisposable
 {
     private readonly TempDirectory _directory = new("memory-trim");
