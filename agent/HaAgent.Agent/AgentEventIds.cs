@@ -45,4 +45,5 @@ internal static class AgentEventIds
     internal const int SecretRollover = 621;
     internal const int NextSecretRefused = 622;
     internal const int MemoryReport = 900;
+    internal const int MemoryAfterStartup = 901;
 }

@@ -110,6 +110,7 @@ internal static class AgentServices
                 onSelfFencing: () => sp.GetRequiredService<OrderDispatcher>().EnterSelfFence(),
                 systemd: SystemdWatchdog.FromEnvironment(sp.GetService<ISystemdNotifier>(), time));
         });
+        services.AddHostedService(sp => new Memory.StartupMemoryTrim(sp.GetRequiredService<AgentOptions>().Memory, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Memory.StartupMemoryTrim>>()));
         Restart.RestartServices.Add(services);
         LinkServices.Add(services);
         services.AddHostedService(sp => new AgentWorker(

@@ -33,4 +33,7 @@ internal sealed class AgentOptions
     public AgentIntervals Intervals { get; set; } = new();
 
     public WatchdogOptions Watchdog { get; set; } = new();
+
+    /// <summary>The agent's own memory: the one-off trim after start-up.</summary>
+    public MemoryAgentOptions Memory { get; set; } = new();
 }

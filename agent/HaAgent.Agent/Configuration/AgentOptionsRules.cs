@@ -57,6 +57,7 @@ internal sealed class AgentOptionsRules : IValidateOptions<AgentOptions>
             Positive(failures, "Iscsi:CommandTimeout", iscsi.CommandTimeout, TimeSpan.FromMinutes(5));
         }
         CheckWatchdog(options, failures);
+        MemoryAgentOptionsRules.Check(options.Memory, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

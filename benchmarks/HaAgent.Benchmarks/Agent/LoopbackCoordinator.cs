@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using HaAgent.Coordinator.Agents;
+using HaAgent.Coordinator.Agents.Tls;
 using HaAgent.Coordinator.Engine;
 using HaAgent.Coordinator.Store;
 using HaAgent.Protocol.Messages;
 using HaAgent.Testing;
+using HaAgent.Testing.Tls;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -15,21 +17,27 @@ using Microsoft.Extensions.Logging;
 namespace HaAgent.Benchmarks.Agent;
 
 /// <summary>
-/// The coordinator's real agent endpoint (Kestrel on 127.0.0.1, HMAC codec, heartbeat acks, long polls, SQLite store
-/// for the leader hint) with a sink that stands where the engine would: it leads under epoch 1 and notes when each
-/// message was accepted. What an agent talks to on a healthy cluster, without the engine's decisions.
+/// The coordinator's real agent endpoint (Kestrel on 127.0.0.1, plain HTTP or TLS with a test CA the agent trusts by
+/// Coordinator:CaFile; HMAC codec, heartbeat acks, long polls, SQLite store for the leader hint) with a sink that
+/// stands where the engine would: it leads under epoch 1, notes when each message was accepted, and can queue orders
+/// for the agent. What an agent talks to on a healthy cluster, without the engine's decisions: the footprint runs
+/// (a live link: heartbeat every second, reports, the long poll) and the event → report benchmark use it.
 /// </summary>
 internal sealed class LoopbackCoordinator : IAsyncDisposable
 {
+    private const long Epoch = 1;
     private readonly TempDirectory _directory;
     private readonly WebApplication _app;
+    private readonly string _hostId;
 
-    private LoopbackCoordinator(TempDirectory directory, WebApplication app, Uri endpoint, string secretFile, Sink sink)
+    private LoopbackCoordinator(TempDirectory directory, WebApplication app, string hostId, Uri endpoint, string secretFile, string? caFile, Sink sink)
     {
         _directory = directory;
         _app = app;
+        _hostId = hostId;
         Endpoint = endpoint;
         SecretFile = secretFile;
+        CaFile = caFile;
         Messages = sink;
     }
 
@@ -38,24 +46,44 @@ internal sealed class LoopbackCoordinator : IAsyncDisposable
     /// <summary>The host's secret (base64 of 48 random bytes), for the agent's coordinator:secretFile.</summary>
     public string SecretFile { get; }
 
+    /// <summary>The CA the agent must trust (coordinator:caFile) when the endpoint speaks TLS; null for plain HTTP.</summary>
+    public string? CaFile { get; }
+
     public Sink Messages { get; }
 
-    public static async Task<LoopbackCoordinator> StartAsync(string hostId)
+    public static async Task<LoopbackCoordinator> StartAsync(string hostId, bool tls = false)
     {
         var directory = new TempDirectory("loopback-coordinator");
         var secretFile = directory.File("agent.key");
         await File.WriteAllTextAsync(secretFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)));
         var port = FreePort.Next();
         var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Store:Sqlite:Path"] = directory.File("coordinator.db"),
             ["Store:Sqlite:InstanceId"] = "bench",
             [$"Agents:Hosts:{hostId}:SecretFile"] = secretFile,
             ["Agents:ReplayCacheCapacity"] = "100000",
-        });
+        };
+        string? caFile = null;
+        if (tls)
+        {
+            var ca = TestCertificates.NewCa();
+            caFile = ca.WriteCa(directory.File("ca.pem"));
+            var (certificateFile, keyFile) = TestCertificates.WritePem(ca.IssueServer(), directory.File("coordinator"));
+            settings["Tls:CertificateFile"] = certificateFile;
+            settings["Tls:KeyFile"] = keyFile;
+        }
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
+        builder.Services.AddCoordinatorTls(builder.Configuration);
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port, listen =>
+        {
+            if (tls)
+            {
+                listen.UseHttps();
+            }
+        }));
         var sink = new Sink();
         builder.Services.AddCoordinatorStore(builder.Configuration);
         builder.Services.AddAgentEndpoint(builder.Configuration);
@@ -63,8 +91,12 @@ internal sealed class LoopbackCoordinator : IAsyncDisposable
         var app = builder.Build();
         app.MapAgentEndpoint();
         await app.StartAsync();
-        return new LoopbackCoordinator(directory, app, new Uri($"http://127.0.0.1:{port}/"), secretFile, sink);
+        return new LoopbackCoordinator(directory, app, hostId, new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{port}/"), secretFile, caFile, sink);
     }
+
+    /// <summary>Queues an order for the agent's next poll (stamped under epoch 1) and returns it.</summary>
+    public AgentOrder Send(Func<OrderStamp, AgentOrder> build) =>
+        _app.Services.GetRequiredService<IAgentOrderOutbox>().Send(_hostId, Epoch, build);
 
     public async ValueTask DisposeAsync()
     {
@@ -73,14 +105,17 @@ internal sealed class LoopbackCoordinator : IAsyncDisposable
         _directory.Dispose();
     }
 
-    /// <summary>Counts messages; each VM report goes to <see cref="OnVmReport"/> with the Stopwatch timestamp it was accepted at.</summary>
+    /// <summary>
+    /// Counts messages; each VM report goes to <see cref="OnVmReport"/> and each order result to
+    /// <see cref="OnOrderResult"/> with the Stopwatch timestamp it was accepted at.
+    /// </summary>
     internal sealed class Sink : IAgentMessageSink
     {
         private long _heartbeats;
         private long _reports;
         private long _other;
 
-        public long CurrentEpoch => 1;
+        public long CurrentEpoch => Epoch;
 
         public long Heartbeats => Interlocked.Read(ref _heartbeats);
 
@@ -88,7 +123,11 @@ internal sealed class LoopbackCoordinator : IAsyncDisposable
 
         public long Other => Interlocked.Read(ref _other);
 
+        public long Accepted => Heartbeats + Reports + Other;
+
         public Action<VmReportMessage, long>? OnVmReport { get; set; }
+
+        public Action<OrderResultMessage, long>? OnOrderResult { get; set; }
 
         public void Accept(AgentMessage message, DateTimeOffset receivedAt)
         {
@@ -101,6 +140,10 @@ internal sealed class LoopbackCoordinator : IAsyncDisposable
                 case VmReportMessage report:
                     Interlocked.Increment(ref _reports);
                     OnVmReport?.Invoke(report, at);
+                    break;
+                case OrderResultMessage result:
+                    Interlocked.Increment(ref _other);
+                    OnOrderResult?.Invoke(result, at);
                     break;
                 default:
                     Interlocked.Increment(ref _other);
