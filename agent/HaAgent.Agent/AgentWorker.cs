@@ -8,8 +8,9 @@ using Microsoft.Extensions.Logging;
 
 namespace HaAgent.Agent;
 
-/// <summary>Runs the agent's loops side by side: VM watcher, storage heartbeat, self-fence monitor, the coordinator link
-/// and the libvirtd.service watcher (which degrades to one log line on a host without a system bus).</summary>
+/// <summary>Runs the agent's loops side by side: VM watcher, the heartbeat tick (storage and network heartbeat on one
+/// timer), self-fence monitor, the coordinator link and the libvirtd.service watcher (which degrades to one log line on a
+/// host without a system bus).</summary>
 internal sealed partial class AgentWorker : BackgroundService
 {
     private readonly AgentLink _link;
@@ -21,6 +22,7 @@ internal sealed partial class AgentWorker : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan? _memoryLogInterval;
+    private bool[]? _storageFailing;
 
     public AgentWorker(
         AgentLink link,
@@ -51,7 +53,7 @@ internal sealed partial class AgentWorker : BackgroundService
             Task.Run(() => _watcher.RunAsync(stoppingToken), CancellationToken.None),
             Task.Run(() => _link.RunAsync(stoppingToken), CancellationToken.None),
             Task.Run(() => FollowLibvirtdAsync(stoppingToken), CancellationToken.None),
-            Task.Run(() => HeartbeatLoopAsync(stoppingToken), CancellationToken.None),
+            Task.Run(() => HeartbeatTickAsync(stoppingToken), CancellationToken.None),
             Task.Run(() => _monitor.RunAsync(stoppingToken), CancellationToken.None),
             MemoryLogLoopAsync(stoppingToken)).ConfigureAwait(false);
     }
@@ -100,37 +102,39 @@ internal sealed partial class AgentWorker : BackgroundService
         }
     }
 
-    private async Task HeartbeatLoopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The network heartbeat and the storage heartbeat on one tick (one timer wake-up a second instead of two); neither
+    /// waits for the other (<see cref="SharedTick"/>): a storage write stuck up to its bound does not delay the
+    /// coordinator's heartbeat, nor a slow coordinator the storage record.
+    /// </summary>
+    private Task HeartbeatTickAsync(CancellationToken cancellationToken)
     {
-        if (_heartbeat.Stores.Count == 0)
+        var activities = new List<Func<CancellationToken, Task>> { _link.SendHeartbeatAsync };
+        if (_heartbeat.Stores.Count > 0)
         {
-            return;
+            activities.Add(StorageHeartbeatAsync);
         }
-        var failing = new bool[_heartbeat.Stores.Count];
-        using var timer = new PeriodicTimer(_heartbeatInterval, _time);
-        try
+        var tick = new SharedTick(_heartbeatInterval, _time, activities,
+            (index, error) => LogHeartbeatActivityFailed(index == 0 ? "network" : "storage", error));
+        return tick.RunAsync(cancellationToken);
+    }
+
+    /// <summary>One storage round; failures are logged on transitions only (a fenced host would otherwise log every second).</summary>
+    private async Task StorageHeartbeatAsync(CancellationToken cancellationToken)
+    {
+        var (record, errors) = await _heartbeat.WriteOnceAsync(cancellationToken).ConfigureAwait(false);
+        _storageFailing ??= new bool[errors.Count];
+        for (var i = 0; i < errors.Count; i++)
         {
-            do
+            if (errors[i] is { } error && !_storageFailing[i])
             {
-                var (record, errors) = await _heartbeat.WriteOnceAsync(cancellationToken).ConfigureAwait(false);
-                for (var i = 0; i < errors.Count; i++)
-                {
-                    // Log transitions only: a fenced host would otherwise log every second.
-                    if (errors[i] is { } error && !failing[i])
-                    {
-                        LogHeartbeatFailed(_heartbeat.Stores[i].Name, record.Sequence, error.Message);
-                    }
-                    else if (errors[i] is null && failing[i])
-                    {
-                        LogHeartbeatRecovered(_heartbeat.Stores[i].Name, record.Sequence);
-                    }
-                    failing[i] = errors[i] is not null;
-                }
+                LogHeartbeatFailed(_heartbeat.Stores[i].Name, record.Sequence, error.Message);
             }
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException)
-        {
+            else if (errors[i] is null && _storageFailing[i])
+            {
+                LogHeartbeatRecovered(_heartbeat.Stores[i].Name, record.Sequence);
+            }
+            _storageFailing[i] = errors[i] is not null;
         }
     }
 
@@ -151,6 +155,9 @@ internal sealed partial class AgentWorker : BackgroundService
 
     [LoggerMessage(EventId = AgentEventIds.HeartbeatFailed, Level = LogLevel.Error, Message = "Heartbeat to {Store} failed at sequence {Sequence}: {Error}")]
     private partial void LogHeartbeatFailed(string store, long sequence, string error);
+
+    [LoggerMessage(EventId = AgentEventIds.HeartbeatFailed, Level = LogLevel.Error, Message = "The {Kind} heartbeat failed unexpectedly; it goes on at the next tick")]
+    private partial void LogHeartbeatActivityFailed(string kind, Exception error);
 
     [LoggerMessage(EventId = AgentEventIds.HeartbeatRecovered, Level = LogLevel.Warning, Message = "Heartbeat to {Store} works again at sequence {Sequence}")]
     private partial void LogHeartbeatRecovered(string store, long sequence);

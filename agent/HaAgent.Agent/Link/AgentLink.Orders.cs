@@ -5,20 +5,24 @@ namespace HaAgent.Agent.Link;
 /// <summary>The network heartbeat and the order loop (poll → gate → executor → result).</summary>
 internal sealed partial class AgentLink
 {
-    private async Task HeartbeatLoopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One network heartbeat; the agent's heartbeat tick (<see cref="AgentWorker"/>) sends it every heartbeat interval
+    /// beside the storage heartbeat, one timer for both. An unexpected failure is logged, never thrown: the next tick
+    /// sends the next heartbeat (a silent link would self-fence the host).
+    /// </summary>
+    public async Task SendHeartbeatAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(_heartbeatInterval, _time);
         try
         {
-            do
-            {
-                var heartbeat = new HeartbeatMessage(_identity.HostId, _identity.Incarnation, Interlocked.Increment(ref _heartbeatSequence), _orders.Highest);
-                await DeliverAsync(heartbeat, cancellationToken).ConfigureAwait(false);
-            }
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+            var heartbeat = new HeartbeatMessage(_identity.HostId, _identity.Incarnation, Interlocked.Increment(ref _heartbeatSequence), _orders.Highest);
+            await DeliverAsync(heartbeat, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+        catch (Exception e)
+        {
+            LogLoopFailed("heartbeat", e);
         }
     }
 

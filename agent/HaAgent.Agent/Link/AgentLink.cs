@@ -14,8 +14,8 @@ namespace HaAgent.Agent.Link;
 /// <summary>
 /// The agent's side of TRANSPORT.md, three loops: (1) Hello (again when the fence identity or the leader's epoch
 /// changes), VM reports (coalesced after a change, full list every <see cref="CoordinatorLinkOptions.ReportInterval"/>),
-/// VM definitions (when their hash changes) and self-fence reports; (2) the network heartbeat every heartbeat interval,
-/// whose ack raises the order gate's floor; (3) the order loop: long poll → <see cref="OrderDispatcher"/> → result,
+/// VM definitions (when their hash changes) and self-fence reports; (2) the network heartbeat every heartbeat interval
+/// (<see cref="SendHeartbeatAsync"/>, driven by the agent's heartbeat tick), whose ack raises the order gate's floor; (3) the order loop: long poll → <see cref="OrderDispatcher"/> → result,
 /// retried until a leader takes it or a newer leader makes it moot.
 /// </summary>
 internal sealed partial class AgentLink
@@ -28,7 +28,6 @@ internal sealed partial class AgentLink
     private readonly Func<FenceIdentity> _fenceIdentity;
     private readonly DomainDefinitions _definitions;
     private readonly CoordinatorLinkOptions _options;
-    private readonly TimeSpan _heartbeatInterval;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _wake = new(0);
@@ -48,7 +47,6 @@ internal sealed partial class AgentLink
         Func<FenceIdentity> fenceIdentity,
         DomainDefinitions definitions,
         CoordinatorLinkOptions options,
-        TimeSpan heartbeatInterval,
         TimeProvider time,
         ILogger<AgentLink> logger)
     {
@@ -60,7 +58,6 @@ internal sealed partial class AgentLink
         _fenceIdentity = fenceIdentity;
         _definitions = definitions;
         _options = options;
-        _heartbeatInterval = heartbeatInterval;
         _time = time;
         _logger = logger;
     }
@@ -70,9 +67,9 @@ internal sealed partial class AgentLink
 
     public long ReportsDelivered => Interlocked.Read(ref _reportsDelivered);
 
+    /// <summary>The report and order loops; the network heartbeat is sent by the agent's heartbeat tick (<see cref="SendHeartbeatAsync"/>).</summary>
     public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(
         GuardedAsync("report", ReportLoopAsync, cancellationToken),
-        GuardedAsync("heartbeat", HeartbeatLoopAsync, cancellationToken),
         GuardedAsync("order", OrderLoopAsync, cancellationToken));
 
     /// <summary>A loop that fails unexpectedly is logged and started again: one bad input must not silence the link (and so self-fence the host).</summary>

@@ -97,7 +97,6 @@ internal static class LinkServices
                     key),
                 new DomainDefinitions(sp.GetRequiredService<VmWatcher>(), options.Intervals.FenceStepTimeout),
                 options.Coordinator,
-                options.Intervals.Heartbeat,
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<AgentLink>>());
         });

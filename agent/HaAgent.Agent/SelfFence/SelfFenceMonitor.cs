@@ -4,9 +4,9 @@ using Microsoft.Extensions.Logging;
 namespace HaAgent.Agent.SelfFence;
 
 /// <summary>
-/// One check per tick (<see cref="CheckOnceAsync"/>): with coordinator contact fresh, kick the watchdog; once contact
-/// is older than the self-fence timeout, self-fence once for this outage, and keep kicking only if every HA VM was
-/// proven dead — otherwise the kicks stop and the watchdog resets the host. When contact returns the records stay
+/// One check when something is due (<see cref="CheckOnceAsync"/>, scheduled by <see cref="NextCheckIn"/>): with
+/// coordinator contact fresh, kick the watchdog; once contact is older than the self-fence timeout, self-fence once for
+/// this outage, and keep kicking only if every HA VM was proven dead — otherwise the kicks stop and the watchdog resets the host. When contact returns the records stay
 /// pending in the state file until a coordinator acknowledges them. systemd's watchdog (<see cref="SystemdWatchdog"/>)
 /// is pinged from the same decision, so it stops exactly when the hardware kicks stop. An agent restarted with a failed
 /// self-fence still pending neither kicks nor pings until a coordinator is heard again: a restart (systemd's watchdog
@@ -78,7 +78,10 @@ internal sealed partial class SelfFenceMonitor
     /// <summary>Self-fences to report to the coordinator (they survive restarts).</summary>
     public IReadOnlyList<SelfFenceRecord> PendingReports => _state.Current.PendingSelfFences;
 
-    /// <summary>How often <see cref="RunAsync"/> checks: often enough to act within a tenth of the timeout and to kick in time.</summary>
+    /// <summary>
+    /// The retry cadence of a failed kick or ping, and how often systemd is pinged during a self-fence: a tenth of the
+    /// timeout, half the kick and ping intervals, at most 1 s. Healthy checks are scheduled by deadline (<see cref="NextCheckIn"/>).
+    /// </summary>
     public TimeSpan CheckInterval => TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks,
         Math.Min(Math.Min(Math.Min(_timeout.Ticks / 10, _kickInterval.Ticks / 2), (_systemd?.PingInterval ?? TimeSpan.MaxValue).Ticks / 2),
             TimeSpan.FromSeconds(1).Ticks)));
@@ -139,16 +142,36 @@ internal sealed partial class SelfFenceMonitor
         }
     }
 
+    /// <summary>
+    /// Checks when something is due, not on a fixed tick: at the self-fence deadline (last contact + timeout, moved on
+    /// by every contact), when the hardware watchdog's kick or systemd's ping is due, and — while self-fenced or after a
+    /// restart with a failed self-fence pending — as soon as a coordinator is heard again. A healthy agent without
+    /// watchdogs wakes about once per timeout; the self-fence starts at the deadline itself (a 1 s tick added up to 1 s).
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(CheckInterval, _time);
         try
         {
-            do
+            while (true)
             {
                 await CheckOnceAsync(cancellationToken).ConfigureAwait(false);
+                // Armed before the wait is computed: contact that comes back in between ends the wait at once.
+                var contactBack = AwaitingContact ? _contact.NextTouch() : null;
+                var wait = NextCheckIn();
+                if (wait <= TimeSpan.Zero)
+                {
+                    continue;
+                }
+                if (contactBack is null)
+                {
+                    await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                await Task.WhenAny(Task.Delay(wait, _time, waiting.Token), contactBack).ConfigureAwait(false);
+                await waiting.CancelAsync().ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
             }
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
         }
         catch (OperationCanceledException)
         {
@@ -159,6 +182,63 @@ internal sealed partial class SelfFenceMonitor
             _watchdog?.Disarm();
         }
     }
+
+    /// <summary>Out of contact with a decision taken (self-fenced, or restarted with a failed one): only contact changes anything.</summary>
+    private bool AwaitingContact => _fencedThisOutage || _restartedAfterFailedFence;
+
+    /// <summary>
+    /// How long <see cref="RunAsync"/> may sleep after a check: until the earliest of the self-fence deadline, the next
+    /// kick, the next systemd ping (each plus <see cref="DueSlack"/>, so things due within it share one wake-up and a
+    /// timer firing a little early still finds them due), at most <see cref="MaxWait"/>. Zero when contact came back
+    /// after a self-fence (the next check says so and kicks). A kick or ping that is overdue (it failed) is retried every
+    /// <see cref="CheckInterval"/>, as the fixed tick did.
+    /// </summary>
+    internal TimeSpan NextCheckIn()
+    {
+        var now = _time.GetUtcNow();
+        var silence = _contact.SinceLastContact;
+        if (_restartedAfterFailedFence)
+        {
+            return _contact.TouchedSinceStart ? TimeSpan.Zero : MaxWait;
+        }
+        var due = MaxWait;
+        if (_fencedThisOutage)
+        {
+            if (silence < _timeout)
+            {
+                return TimeSpan.Zero;
+            }
+            if (!_kickAfterFence)
+            {
+                return MaxWait;
+            }
+        }
+        else
+        {
+            due = Min(due, Max(_timeout - silence, TimeSpan.Zero) + DueSlack);
+        }
+        if (_watchdog is not null)
+        {
+            due = Min(due, Retry(_lastKick + _kickInterval - now));
+        }
+        if (_systemd is not null)
+        {
+            due = Min(due, Retry(_systemd.NextPingDue - now));
+        }
+        return due;
+
+        TimeSpan Retry(TimeSpan until) => until <= TimeSpan.Zero ? CheckInterval : until + DueSlack;
+    }
+
+    /// <summary>Things due within this of each other are done in one wake-up.</summary>
+    private static readonly TimeSpan DueSlack = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The longest sleep between two checks: the timeout itself (it is at least 3 heartbeats).</summary>
+    private TimeSpan MaxWait => Max(_timeout, CheckInterval);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>
     /// Pings systemd while the self-fence runs, up to <paramref name="deadline"/> (its own bound from the start); past

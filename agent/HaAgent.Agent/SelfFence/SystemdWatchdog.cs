@@ -29,6 +29,9 @@ internal sealed class SystemdWatchdog
     /// <summary>Half of systemd's watchdog timeout, as sd_watchdog_enabled(3) recommends.</summary>
     public TimeSpan PingInterval { get; }
 
+    /// <summary>When <see cref="Ping"/> next sends (in the past before the first ping, or after one that failed).</summary>
+    public DateTimeOffset NextPingDue => _lastPing == DateTimeOffset.MinValue ? DateTimeOffset.MinValue : _lastPing + PingInterval;
+
     /// <summary>
     /// The watchdog systemd asked for, or null: no WATCHDOG_USEC, WATCHDOG_PID naming another process (inherited, not
     /// meant for us), or no notify socket. The notifier is Hosting.Systemd's when it detected systemd; otherwise one on

@@ -34,6 +34,14 @@ internal sealed partial class VmWatcher : IAsyncDisposable
     private long _inputSeq;
     private int _connections;
 
+    /// <summary>VMs with a QEMU pidfd: the only ones the probe tick has work for.</summary>
+    private int _attached;
+    private readonly Lock _tickGate = new();
+    private PeriodicTimer? _tickTimer;
+    private TimeSpan _tickPeriod;
+    private long _lastReconcileTick;
+    private long _listings;
+
     /// <summary>VMs an Undefined event removed, with its sequence number, until a listing begun after it is applied.</summary>
     private readonly Dictionary<Guid, long> _removedAt = [];
 
@@ -55,6 +63,21 @@ internal sealed partial class VmWatcher : IAsyncDisposable
 
     /// <summary>Completes after the first full reconcile.</summary>
     public Task Ready => _ready.Task;
+
+    /// <summary>Full listings applied so far (tests and diagnostics).</summary>
+    public long Listings => Interlocked.Read(ref _listings);
+
+    /// <summary>The probe tick's current period: the probe interval while a QEMU is attached, else up to the re-list interval.</summary>
+    internal TimeSpan TickPeriod
+    {
+        get
+        {
+            lock (_tickGate)
+            {
+                return _tickPeriod;
+            }
+        }
+    }
 
     /// <summary>The current connection (null while disconnected); self-fence destroys domains through it.</summary>
     public LibvirtConnection? Connection => Volatile.Read(ref _connection);
@@ -183,27 +206,82 @@ internal sealed partial class VmWatcher : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The probe and re-list tick. The /proc and monitor probes only look at VMs with an attached QEMU, so while there
+    /// is none (a host without HA VMs running, or test-driver domains) the tick comes only for the re-list, every
+    /// <see cref="VmWatcherOptions.ReconcileInterval"/>; the first attached QEMU brings it back to
+    /// <see cref="VmWatcherOptions.ProbeInterval"/> at once (<see cref="UpdateTickPeriod"/>).
+    /// </summary>
     private async Task TickAsync(CancellationToken cancellationToken)
     {
-        var probeEvery = _options.ProbeInterval;
-        var reconcileEvery = Math.Max(1, (int)Math.Round(_options.ReconcileInterval / probeEvery));
-        using var timer = new PeriodicTimer(probeEvery, _time);
-        var n = 0;
+        var timer = new PeriodicTimer(_options.ReconcileInterval, _time);
+        lock (_tickGate)
+        {
+            _tickTimer = timer;
+            _tickPeriod = _options.ReconcileInterval;
+            _lastReconcileTick = _time.GetTimestamp();
+        }
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
-                var kind = ++n % reconcileEvery == 0 ? InputKind.Reconcile : InputKind.Probe;
-                _inputs.Writer.TryWrite(new Input(kind, default, default, Stopwatch.GetTimestamp()));
+                bool reconcile;
+                lock (_tickGate)
+                {
+                    // A tick that comes a little early still counts: the timer jitters.
+                    reconcile = _time.GetElapsedTime(_lastReconcileTick) >= _options.ReconcileInterval - (_options.ProbeInterval / 2);
+                    if (reconcile)
+                    {
+                        _lastReconcileTick = _time.GetTimestamp();
+                    }
+                }
+                _inputs.Writer.TryWrite(new Input(reconcile ? InputKind.Reconcile : InputKind.Probe, default, default, Stopwatch.GetTimestamp()));
+                UpdateTickPeriod();
             }
         }
         catch (OperationCanceledException)
         {
         }
+        finally
+        {
+            lock (_tickGate)
+            {
+                _tickTimer = null;
+                timer.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The probe interval while some QEMU is attached; otherwise whatever is left until the next re-list (so the re-list
+    /// keeps its cadence when the last QEMU goes). Called by the tick and by the apply loop when the first QEMU is
+    /// attached or the last one detached.
+    /// </summary>
+    private void UpdateTickPeriod()
+    {
+        lock (_tickGate)
+        {
+            if (_tickTimer is null)
+            {
+                return;
+            }
+            var want = _options.ProbeInterval;
+            if (Volatile.Read(ref _attached) == 0)
+            {
+                var left = _options.ReconcileInterval - _time.GetElapsedTime(_lastReconcileTick);
+                want = left > want ? left : want;
+            }
+            if (want != _tickPeriod)
+            {
+                _tickTimer.Period = want;
+                _tickPeriod = want;
+            }
+        }
     }
 
     private async Task ApplyLoopAsync(CancellationToken cancellationToken)
     {
+        var probing = false;
         try
         {
             await foreach (var input in _inputs.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -243,6 +321,11 @@ internal sealed partial class VmWatcher : IAsyncDisposable
                 catch (Exception e) when (e is LibvirtException or ObjectDisposedException or ErrnoException or IOException)
                 {
                     LogWatchFailed(_options.Uri, $"{input.Kind}: {e.Message}");
+                }
+                if (probing != Volatile.Read(ref _attached) > 0)
+                {
+                    probing = !probing;
+                    UpdateTickPeriod();
                 }
                 var applyTook = Stopwatch.GetElapsedTime(applyStarted);
                 if (applyTook > SlowInput)
@@ -431,6 +514,7 @@ internal sealed partial class VmWatcher : IAsyncDisposable
         {
             _removedAt.Remove(uuid);
         }
+        Interlocked.Increment(ref _listings);
         _ready.TrySetResult();
     }
 
@@ -490,6 +574,7 @@ internal sealed partial class VmWatcher : IAsyncDisposable
             var handle = PidFd.Open(pid.Value);
             Detach(track);
             track.Process = handle;
+            Interlocked.Increment(ref _attached);
             _exits.Watch(handle);
         }
         catch (ErrnoException e) when (e.Errno == Errno.ESRCH)
@@ -520,6 +605,7 @@ internal sealed partial class VmWatcher : IAsyncDisposable
             return;
         }
         track.Process = null;
+        Interlocked.Decrement(ref _attached);
         // Whatever the old QEMU's probe says when it returns is about a process that is gone.
         track.ProbeId = 0;
         track.ControlCheckPending = false;
