@@ -39,7 +39,10 @@ internal static class AgentServices
             var libvirt = options.Libvirt;
             return new VmWatcher(
                 new VmWatcherOptions(libvirt.Uri, libvirt.ManagedDomainPrefix, libvirt.QemuPidDirectory, libvirt.OpenTimeout,
-                    options.Intervals.Reconcile, options.Intervals.VmProbe),
+                    options.Intervals.Reconcile, options.Intervals.VmProbe)
+                {
+                    MonitorProbeInterval = options.Intervals.MonitorProbe > TimeSpan.Zero ? options.Intervals.MonitorProbe : null,
+                },
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<VmWatcher>>());
         });

@@ -114,6 +114,14 @@ internal sealed class AgentOptionsRules : IValidateOptions<AgentOptions>
         {
             Positive(failures, "Intervals:MemoryLog", memoryLog, TimeSpan.FromDays(1));
         }
+        if (intervals.MonitorProbe < TimeSpan.Zero || intervals.MonitorProbe > TimeSpan.FromHours(1))
+        {
+            failures.Add($"Intervals:MonitorProbe is {intervals.MonitorProbe}; must be between 0 (off) and 1 h");
+        }
+        else if (intervals.MonitorProbe > TimeSpan.Zero && intervals.MonitorProbe < intervals.VmProbe)
+        {
+            failures.Add($"Intervals:MonitorProbe {intervals.MonitorProbe} must be 0 (off) or at least Intervals:VmProbe ({intervals.VmProbe}): monitor probes run on the probe tick");
+        }
         if (intervals.VmProbe > TimeSpan.Zero && intervals.Reconcile < intervals.VmProbe)
         {
             failures.Add($"Intervals:Reconcile {intervals.Reconcile} must be at least Intervals:VmProbe ({intervals.VmProbe})");

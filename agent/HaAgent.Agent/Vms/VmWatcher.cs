@@ -61,6 +61,9 @@ internal sealed partial class VmWatcher : IAsyncDisposable
 
     public ChannelReader<VmChange> Changes => _changes.Reader;
 
+    /// <summary>What this watcher was built with (tests: the agent's configuration reaches it).</summary>
+    internal VmWatcherOptions Options => _options;
+
     /// <summary>Completes after the first full reconcile.</summary>
     public Task Ready => _ready.Task;
 

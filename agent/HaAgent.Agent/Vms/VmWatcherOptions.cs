@@ -10,7 +10,8 @@ internal sealed record VmWatcherOptions(
 {
     /// <summary>
     /// How often each running VM's QEMU monitor is asked <c>query-status</c> (rounded up to <see cref="ProbeInterval"/>
-    /// ticks); null turns the monitor probe off (the /proc probe still catches a SIGSTOPped QEMU).
+    /// ticks); null turns the monitor probe off (the /proc probe still catches a SIGSTOPped QEMU). The agent sets it from
+    /// <c>Intervals:MonitorProbe</c> (15 s by default); this default is what tests and benchmarks built on the watcher get.
     /// </summary>
     public TimeSpan? MonitorProbeInterval { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -53,6 +53,20 @@ public sealed class AgentConfigurationTests : IDisposable
     }
 
     [Theory]
+    [InlineData("", 15.0)]
+    [InlineData(", \"monitorProbe\": \"00:01:00\"", 60.0)]
+    [InlineData(", \"monitorProbe\": \"00:00:00\"", null)]
+    public void Build_MonitorProbeSetting_ReachesTheVmWatcher(string setting, double? expectedSeconds)
+    {
+        var path = Write(ValidJson.Replace("\"selfFenceTimeout\": \"00:00:30\"", "\"selfFenceTimeout\": \"00:00:30\"" + setting, StringComparison.Ordinal));
+        using var host = AgentHost.CreateBuilder(["--config", path]).Build();
+        var watcher = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<HaAgent.Agent.Vms.VmWatcher>(host.Services);
+
+        Assert.Equal(expectedSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null, watcher.Options.MonitorProbeInterval);
+    }
+
+    [Theory]
     [InlineData("\"hostId\": \"hv-01\"", "\"hostId\": \"\"", "HostId")]
     [InlineData("\"hostId\": \"hv-01\"", "\"hostId\": \"bad host/id\"", "HostId")]
     [InlineData("\"coordinatorEndpoints\": [ \"https://coord-1:7443\", \"https://coord-2:7443\" ]", "\"coordinatorEndpoints\": [ \"coord-1\" ]", "CoordinatorEndpoints:0")]
@@ -60,6 +74,8 @@ public sealed class AgentConfigurationTests : IDisposable
     [InlineData("\"selfFenceTimeout\": \"00:00:30\"", "\"selfFenceTimeout\": \"00:00:02\"", "Intervals:SelfFenceTimeout")]
     [InlineData("\"heartbeat\": \"00:00:01\"", "\"heartbeat\": \"-00:00:01\"", "Intervals:Heartbeat")]
     [InlineData("\"heartbeat\": \"00:00:01\"", "\"heartbeat\": \"soon\"", "Intervals:Heartbeat")]
+    [InlineData("\"selfFenceTimeout\": \"00:00:30\"", "\"selfFenceTimeout\": \"00:00:30\", \"monitorProbe\": \"-00:00:01\"", "Intervals:MonitorProbe")]
+    [InlineData("\"selfFenceTimeout\": \"00:00:30\"", "\"selfFenceTimeout\": \"00:00:30\", \"monitorProbe\": \"00:00:00.500\"", "Intervals:MonitorProbe")]
     [InlineData("\"libvirt\": { \"uri\": \"test:///default\" }", "\"libvirt\": { \"uri\": \"\" }", "Libvirt.Uri")]
     [InlineData("\"secretFile\": \"SECRET\"", "\"secretFile\": \"SHORT\"", "Coordinator:SecretFile")]
     [InlineData("\"secretFile\": \"SECRET\"", "\"secretFile\": \"/nonexistent/agent.key\"", "Coordinator:SecretFile")]
