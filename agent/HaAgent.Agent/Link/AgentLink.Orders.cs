@@ -6,25 +6,12 @@ namespace HaAgent.Agent.Link;
 internal sealed partial class AgentLink
 {
     /// <summary>
-    /// One network heartbeat; the agent's heartbeat tick (<see cref="AgentWorker"/>) sends it every heartbeat interval
-    /// beside the storage heartbeat, one timer for both. An unexpected failure is logged, never thrown: the next tick
-    /// sends the next heartbeat (a silent link would self-fence the host).
+    /// One network heartbeat; the agent's heartbeat tick (<see cref="AgentWorker"/>, a <see cref="Heartbeat.SharedTick"/>)
+    /// sends it every heartbeat interval beside the storage heartbeat, one timer for both. The tick reports an unexpected
+    /// failure and sends the next heartbeat at the next tick (a silent link would self-fence the host).
     /// </summary>
-    public async Task SendHeartbeatAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            var heartbeat = new HeartbeatMessage(_identity.HostId, _identity.Incarnation, Interlocked.Increment(ref _heartbeatSequence), _orders.Highest);
-            await DeliverAsync(heartbeat, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            LogLoopFailed("heartbeat", e);
-        }
-    }
+    public Task SendHeartbeatAsync(CancellationToken cancellationToken) =>
+        DeliverAsync(new HeartbeatMessage(_identity.HostId, _identity.Incarnation, Interlocked.Increment(ref _heartbeatSequence), _orders.Highest), cancellationToken);
 
     private async Task OrderLoopAsync(CancellationToken cancellationToken)
     {
