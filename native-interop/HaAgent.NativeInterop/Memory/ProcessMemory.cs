@@ -137,14 +137,11 @@ public static class ProcessMemory
             {
                 continue;
             }
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0 || !line.EndsWith(" kB", StringComparison.Ordinal)
-                || !long.TryParse(line.AsSpan(colon + 1, line.Length - colon - 4).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var kib))
+            if (!TryParseKiloBytes(line, out var key, out var bytes))
             {
                 continue;
             }
-            var bytes = kib * 1024;
-            current = line.AsSpan(0, colon) switch
+            current = key switch
             {
                 "Rss" => current with { Rss = bytes },
                 "Pss" => current with { Pss = bytes },
@@ -218,13 +215,27 @@ public static class ProcessMemory
         var values = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var line in File.ReadLines(path))
         {
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0 && line.EndsWith(" kB", StringComparison.Ordinal)
-                && long.TryParse(line.AsSpan(colon + 1, line.Length - colon - 4).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var kib))
+            if (TryParseKiloBytes(line, out var key, out var bytes))
             {
-                values[line[..colon]] = kib * 1024;
+                values[key.ToString()] = bytes;
             }
         }
         return values;
+    }
+
+    /// <summary>A "Key:   123 kB" line of a /proc file (smaps, status, smaps_rollup): the key and the value in bytes.</summary>
+    private static bool TryParseKiloBytes(string line, out ReadOnlySpan<char> key, out long bytes)
+    {
+        key = default;
+        bytes = 0;
+        var colon = line.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || !line.EndsWith(" kB", StringComparison.Ordinal)
+            || !long.TryParse(line.AsSpan(colon + 1, line.Length - colon - 4).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var kib))
+        {
+            return false;
+        }
+        key = line.AsSpan(0, colon);
+        bytes = kib * 1024;
+        return true;
     }
 }
