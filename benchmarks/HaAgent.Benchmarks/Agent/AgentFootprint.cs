@@ -335,8 +335,7 @@ internal static partial class AgentFootprint
     /// <summary>majflt of /proc/PID/stat: page faults that had to read from disk.</summary>
     private static long MajorFaults(int pid)
     {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[9], CultureInfo.InvariantCulture);
+        return long.Parse(ThreadCpu.FieldsAfterName(File.ReadAllText($"/proc/{pid}/stat"))[9], CultureInfo.InvariantCulture);
     }
 
     /// <summary>
@@ -442,8 +441,7 @@ internal static partial class AgentFootprint
     /// <summary>utime + stime of the process, in clock ticks (USER_HZ = 100).</summary>
     private static long CpuTicks(int pid)
     {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var fields = ThreadCpu.FieldsAfterName(File.ReadAllText($"/proc/{pid}/stat"));
         return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
     }
 

@@ -23,7 +23,7 @@ internal static class ThreadCpu
                 var open = stat.IndexOf('(', StringComparison.Ordinal);
                 var close = stat.LastIndexOf(')');
                 var name = stat[(open + 1)..close];
-                var fields = stat[(close + 2)..].Split(' ');
+                var fields = FieldsAfterName(stat);
                 long wakeups = 0;
                 foreach (var line in File.ReadLines(Path.Combine(task, "status")))
                 {
@@ -58,6 +58,12 @@ internal static class ThreadCpu
         }
         Console.WriteLine($"    {"total",-22} {rows.Sum(r => r.User),5} / {rows.Sum(r => r.System),-5} {rows.Sum(r => r.User + r.System) / seconds,7:F3} %  {rows.Sum(r => r.Wakeups) / seconds,7:F1}/s");
     }
+
+    /// <summary>
+    /// The fields of a /proc/PID[/task/TID]/stat line after "(comm)" (the name may hold spaces and parentheses):
+    /// index 0 is the state, 9 majflt, 11 utime, 12 stime.
+    /// </summary>
+    public static string[] FieldsAfterName(string stat) => stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
 
     public static string LoadAverage() => File.ReadAllText("/proc/loadavg").Trim();
 }
